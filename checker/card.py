@@ -1,0 +1,101 @@
+"""Read a model card: split off the YAML front matter, parse it, note where each key stands.
+
+Normal inputs: CRLF or CR line ends, a byte-order mark, blank lines before ``---``, no front matter.
+Everything else (undecodable bytes, YAML that does not parse, a front matter that is not a mapping,
+an alias bomb, an unterminated block) becomes a problem with its line, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker import yamlio
+
+MAX_CARD_BYTES = 1024 * 1024  # front matter must start and end within the first MiB
+
+
+@dataclass(frozen=True, slots=True)
+class CardProblem:
+    """Why the card's metadata could not be used, and where."""
+
+    message: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCard:
+    """A card's metadata as plain values, the 1-based line of each top-level key, and problems."""
+
+    metadata: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: tuple[CardProblem, ...] = ()
+    has_front_matter: bool = False
+
+
+def decode(data: bytes) -> tuple[str | None, CardProblem | None]:
+    """Decode card bytes as UTF-8 (BOM allowed); report the first bad byte otherwise."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, CardProblem(
+            f"the card is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
+            line,
+        )
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, CardProblem | None]:
+    """Return (front matter text, line of its first line, problem) from a decoded card."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or lines[start].rstrip() != "---":
+        return None, 0, None
+    for end in range(start + 1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n".join(lines[start + 1 : end]), start + 2, None
+    return None, 0, CardProblem(
+        "the front matter opened with '---' is never closed", start + 1
+    )
+
+
+def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
+    """Parse card bytes (at most ``MAX_CARD_BYTES`` of them) into metadata, key lines, problems."""
+    text, problem = decode(data)
+    if text is None:
+        return ParsedCard(problems=(problem,) if problem else ())
+    front, first_line, problem = split_front_matter(text)
+    if problem is not None:
+        if truncated:
+            problem = CardProblem(
+                f"the front matter does not close within the first {MAX_CARD_BYTES:,} bytes",
+                problem.line,
+            )
+        return ParsedCard(problems=(problem,), has_front_matter=True)
+    if front is None:
+        return ParsedCard()
+    try:
+        node = yamlio.load(front, first_line)
+    except yamlio.YamlProblem as exc:
+        return ParsedCard(
+            problems=(CardProblem(exc.message, exc.line),), has_front_matter=True
+        )
+    if node is None:
+        return ParsedCard(has_front_matter=True)
+    if not isinstance(node, dict):
+        kind = type(yamlio.to_plain(node)).__name__
+        kind = {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}.get(
+            kind, kind
+        )
+        return ParsedCard(
+            problems=(CardProblem(f"the front matter is {kind}, not a mapping", first_line),),
+            has_front_matter=True,
+        )
+    lines: dict[str, int] = {}
+    for key in node:
+        pos = yamlio.key_position(node, key)
+        if pos is not None:
+            lines[str(key)] = pos[0] + first_line
+    return ParsedCard(metadata=yamlio.to_plain(node), lines=lines, has_front_matter=True)

@@ -1,0 +1,42 @@
+"""provenance/*: who made the model and its ancestors, and where they are established."""
+
+from __future__ import annotations
+
+from checker.checks.base import CheckContext, finding
+from checker.facts import ModelFacts
+from checker.findings import Evidence, Finding, Severity
+
+
+def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
+    """Denied jurisdictions for the developer and (optionally) every ancestor; unknown ones."""
+    out: list[Finding] = []
+    rules = ctx.policy.provenance
+    denied = ctx.kb.expand(rules.deny_jurisdictions)
+    groups = ", ".join(rules.deny_jurisdictions)
+    policy_evidence = Evidence(ctx.policy.files[-1], "/provenance/deny-jurisdictions", groups)
+    developer = facts.provenance.developer
+    if developer is not None:
+        if developer.country is None:
+            out += finding("provenance/unknown-developer", rules.unknown_developer, facts,
+                           f"the country of developer {developer.org!r} is not known",
+                           developer.evidence)  # fmt: skip
+        elif developer.country in denied:
+            out += finding("provenance/denied-jurisdiction", Severity.ERROR, facts,
+                           f"developer {developer.name or developer.org} is in "
+                           f"{developer.country}, a denied jurisdiction ({groups})",
+                           [*developer.evidence, policy_evidence])  # fmt: skip
+    if not rules.include_lineage:
+        return out
+    for ancestor in facts.lineage:
+        if ancestor.country is None:
+            out += finding("provenance/unknown-developer", rules.unknown_developer, facts,
+                           f"the country of the developer of ancestor {ancestor.id} "
+                           f"({ancestor.relation}, depth {ancestor.depth}) is not known",
+                           ancestor.evidence)  # fmt: skip
+        elif ancestor.country in denied:
+            out += finding("provenance/lineage-jurisdiction", Severity.ERROR, facts,
+                           f"ancestor {ancestor.id} ({ancestor.relation}, depth "
+                           f"{ancestor.depth}) comes from {ancestor.developer or 'a developer'} "
+                           f"in {ancestor.country}, a denied jurisdiction ({groups})",
+                           [*ancestor.evidence, policy_evidence])  # fmt: skip
+    return out

@@ -1,0 +1,173 @@
+"""use/*: the licence's terms against the intended use (commercial, users, territory, purpose,
+training other models on outputs). A term the policy's use does not state is reported at the
+unknown level: an unstated use is never taken as allowed.
+"""
+
+from __future__ import annotations
+
+from checker.checks.base import CheckContext, finding
+from checker.facts import ModelFacts
+from checker.findings import Evidence, Finding, Severity
+from checker.knowledge import LicenseEntry, Term, TerritoryExclusion
+
+MULTIMODAL_TAGS = frozenset(
+    {
+        "image-text-to-text", "visual-question-answering", "image-to-text", "video-text-to-text",
+        "any-to-any", "multimodal", "vision", "audio-text-to-text",
+    }
+)  # fmt: skip
+TEXT_ONLY_TAGS = frozenset({"text-generation", "text2text-generation", "fill-mask",
+                            "feature-extraction", "sentence-similarity"})  # fmt: skip
+
+
+def _clause(entry: LicenseEntry, term: Term, pointer: str) -> Evidence:
+    shown = term.value if not isinstance(term.value, tuple) else list(term.value)
+    where = f"{pointer} ({term.clause})" if term.clause else pointer
+    return Evidence(entry.file, where, shown)
+
+
+def _use(ctx: CheckContext, key: str, value: object) -> Evidence:
+    return Evidence(ctx.policy.files[-1], f"/use/{key}", value)
+
+
+def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
+    """Evaluate every resolved licence's terms against the policy's intended use."""
+    out: list[Finding] = []
+    for entry in facts.license.entries:
+        out += _commercial(facts, ctx, entry)
+        out += _user_limit(facts, ctx, entry)
+        for exclusion in entry.terms.excluded_territories:
+            out += _territory(facts, ctx, entry, exclusion)
+        out += _purpose(facts, ctx, entry)
+        out += _output_training(facts, ctx, entry)
+    return out
+
+
+def _commercial(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+    term, use = entry.terms.commercial_use, ctx.policy.use.commercial
+    evidence = [_clause(entry, term, "/terms/commercial_use"), _use(ctx, "commercial", use)]
+    if use is False:
+        return []
+    if use is None:
+        if term.value in ("forbidden", "conditional", "unknown"):
+            return finding("use/non-commercial", ctx.unknown, facts,
+                           f"{entry.name}: commercial use is {term.value}; the policy does not "
+                           "state whether use is commercial (use.commercial)", evidence)  # fmt: skip
+        return []
+    if term.value == "forbidden":
+        return finding("use/non-commercial", Severity.ERROR, facts,
+                       f"{entry.name} forbids commercial use", evidence)  # fmt: skip
+    if term.value == "unknown":
+        return finding("use/non-commercial", ctx.unknown, facts,
+                       f"{entry.name}: whether commercial use is allowed is not known", evidence)
+    revenue = entry.terms.revenue_limit
+    if revenue.value is not None:
+        return finding("use/non-commercial", Severity.WARNING, facts,
+                       f"{entry.name} allows commercial use only below annual revenue of "
+                       f"{revenue.value:,} USD; confirm yours",
+                       [_clause(entry, revenue, "/terms/revenue_limit")])  # fmt: skip
+    return []
+
+
+def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+    term = entry.terms.user_limit
+    if term.value is None:
+        return []
+    mau = ctx.policy.use.monthly_active_users
+    evidence = [_clause(entry, term, "/terms/user_limit"), _use(ctx, "monthly-active-users", mau)]
+    if mau is None:
+        return finding("use/user-limit", ctx.unknown, facts,
+                       f"{entry.name} needs a separate licence above {term.value:,} monthly "
+                       "active users; the policy does not state use.monthly-active-users",
+                       evidence)  # fmt: skip
+    if mau > term.value:
+        return finding("use/user-limit", Severity.ERROR, facts,
+                       f"{mau:,} monthly active users exceed the {term.value:,} that "
+                       f"{entry.name} allows without a separate licence", evidence)  # fmt: skip
+    return []
+
+
+def _is_multimodal(facts: ModelFacts) -> bool | None:
+    tags = {t.lower() for t in facts.model.tags}
+    if facts.model.pipeline_tag:
+        tags.add(facts.model.pipeline_tag.lower())
+    if tags & MULTIMODAL_TAGS:
+        return True
+    if tags & TEXT_ONLY_TAGS:
+        return False
+    return None
+
+
+def _territory(
+    facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry, exclusion: TerritoryExclusion
+) -> list[Finding]:
+    key = "based-in" if exclusion.applies_to == "licensee" else "territories"
+    declared = ctx.policy.use.based_in if key == "based-in" else ctx.policy.use.territories
+    what = "licensees based in" if key == "based-in" else "use in"
+    condition = f" ({exclusion.condition})" if exclusion.condition else ""
+    evidence = [
+        Evidence(entry.file, f"/terms/excluded_territories ({exclusion.clause})",
+                 exclusion.territory),
+        _use(ctx, key, None if declared is None else list(declared)),
+    ]  # fmt: skip
+    if exclusion.only_for == "multimodal":
+        multimodal = _is_multimodal(facts)
+        if multimodal is False:
+            return []
+        if multimodal is None:
+            return finding("use/territory", ctx.unknown, facts,
+                           f"{entry.name} excludes {what} {exclusion.territory} for multimodal "
+                           "models; whether this model is multimodal is not known (no pipeline "
+                           "tag)", evidence)  # fmt: skip
+    if declared is None:
+        return finding("use/territory", ctx.unknown, facts,
+                       f"{entry.name} excludes {what} {exclusion.territory}{condition}; the "
+                       f"policy does not state use.{key}", evidence)  # fmt: skip
+    hit = sorted(ctx.kb.expand([exclusion.territory]) & ctx.kb.expand(declared))
+    if not hit:
+        return []
+    return finding("use/territory", Severity.ERROR, facts,
+                   f"{entry.name} excludes {what} {exclusion.territory}{condition}; the policy "
+                   f"names {', '.join(hit)}", evidence)  # fmt: skip
+
+
+def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+    term = entry.terms.prohibited_uses
+    prohibited = set(term.value or ())
+    purposes = ctx.policy.use.purposes
+    if not prohibited:
+        return []
+    evidence = [_clause(entry, term, "/terms/prohibited_uses"),
+                _use(ctx, "purposes", None if purposes is None else list(purposes))]  # fmt: skip
+    if purposes is None:
+        return finding("use/purpose", ctx.unknown, facts,
+                       f"{entry.name} prohibits some uses ({', '.join(sorted(prohibited))}); the "
+                       "policy does not state use.purposes", evidence)  # fmt: skip
+    hit = sorted(prohibited & set(purposes))
+    if not hit:
+        return []
+    return finding("use/purpose", Severity.ERROR, facts,
+                   f"{entry.name} prohibits {', '.join(hit)}", evidence)
+
+
+def _output_training(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+    term, use = entry.terms.output_training, ctx.policy.use.train_other_models
+    evidence = [_clause(entry, term, "/terms/output_training"), _use(ctx, "train-other-models", use)]
+    if use is False or term.value == "allowed":
+        return []
+    note = f": {term.note}" if term.note else ""
+    if use is None:
+        return finding("use/output-training", ctx.unknown, facts,
+                       f"{entry.name} restricts training other models on outputs "
+                       f"({term.value}); the policy does not state use.train-other-models",
+                       evidence)  # fmt: skip
+    if term.value == "forbidden":
+        return finding("use/output-training", Severity.ERROR, facts,
+                       f"{entry.name} forbids using outputs to train other models{note}",
+                       evidence)  # fmt: skip
+    if term.value == "conditional":
+        return finding("use/output-training", Severity.WARNING, facts,
+                       f"{entry.name} allows training other models on outputs only under "
+                       f"conditions{note}", evidence)  # fmt: skip
+    return finding("use/output-training", ctx.unknown, facts,
+                   f"{entry.name}: whether outputs may train other models is not known", evidence)

@@ -1,0 +1,177 @@
+"""The command line: parse arguments, call the library, write reports, map to an exit code.
+
+Heavy imports (huggingface_hub, spdx-tools, jinja2, ruamel.yaml) happen inside the commands that
+need them, so ``clearance --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from checker.version import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("terminal", "json", "markdown")
+EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def error_handler(func: F) -> F:
+    """Expected errors: one clear line, exit 2. Bugs: traceback to a file, exit 3."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from checker.errors import ClearanceError, PolicyError
+
+        try:
+            return func(*args, **kwargs)
+        except PolicyError as exc:
+            for issue in exc.issues:
+                click.echo(f"error: {issue}", err=True)
+            _fail(f"clearance: the policy has {len(exc.issues)} error(s)")
+        except ClearanceError as exc:
+            _fail(f"clearance: error: {exc}")
+        except KeyboardInterrupt:
+            _fail("clearance: interrupted", EXIT_INTERRUPTED)
+        except Exception as exc:  # a bug: keep the traceback, say where it is
+            fd, path = tempfile.mkstemp(prefix="clearance-crash-", suffix=".log")
+            with os.fdopen(fd, "w") as log:
+                log.write(f"clearance {__version__} on Python {sys.version}\n")
+                log.write(traceback.format_exc())
+            _fail(f"clearance: internal error ({type(exc).__name__}: {exc}); "
+                  f"traceback written to {path}", EXIT_INTERNAL)  # fmt: skip
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="clearance")
+def main() -> None:
+    """Decide whether AI models may be adopted: licence terms, provenance, weights.
+
+    Exit codes: 0 pass; 1 a finding at or above the policy's fail-on; 2 the audit could not be
+    made (bad usage, invalid policy, a model that could not be read); 3 internal error.
+    """
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    out = tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+    return out or None
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--policy", "-p", default=None, metavar="FILE",
+              help="Policy file or builtin:NAME (default: builtin:baseline).")
+@click.option("--id", "model_id", default=None, metavar="ORG/NAME",
+              help="Model id for a single local folder (default: from the HF cache layout, "
+                   "else local/<folder name>).")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Report format; repeat with --output to write several.")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
+              help="Write the report here (pairs with --format in order).")
+@click.option("--commercial/--non-commercial", default=None,
+              help="Override use.commercial.")
+@click.option("--monthly-active-users", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Override use.monthly-active-users.")
+@click.option("--based-in", multiple=True, metavar="CC",
+              help="Where your company is established (ISO code or group; repeatable).")
+@click.option("--territory", multiple=True, metavar="CC",
+              help="Where the model is used, served or distributed (repeatable).")
+@click.option("--distribution", type=click.Choice(["internal", "hosted", "redistributed"]),
+              default=None, help="Override use.distribution.")
+@click.option("--purpose", multiple=True, metavar="USE",
+              help="An intended use category, checked against prohibited uses (repeatable).")
+@click.option("--train-other-models/--no-train-other-models", default=None,
+              help="Whether outputs train or distil other models.")
+@click.option("--offline", is_flag=True, help="Do not contact the Hub (local folders only).")
+@error_handler
+def check(targets: tuple[str, ...], policy: str | None, model_id: str | None,
+          formats: tuple[str, ...], outputs: tuple[str, ...], commercial: bool | None,
+          monthly_active_users: int | None, based_in: tuple[str, ...],
+          territory: tuple[str, ...], distribution: str | None, purpose: tuple[str, ...],
+          train_other_models: bool | None, offline: bool) -> None:  # fmt: skip
+    """Audit TARGETs (model folders, models.yaml manifests, Hub ids org/name[@rev])."""
+    from checker.api import DEFAULT_POLICY, audit
+    from checker.errors import UsageError
+    from checker.reporters import REPORTERS
+    from checker.reporters.terminal import render_terminal
+
+    del offline  # local sources never touch the network
+    if outputs and len(outputs) != len(formats):
+        raise UsageError("give one --format for each --output (in the same order)")
+    if not outputs and len(formats) > 1:
+        raise UsageError("several --format values need as many --output files")
+    if model_id is not None and len(targets) != 1:
+        raise UsageError("--id names the model of a single folder target")
+    use: dict[str, object] = {
+        "commercial": commercial,
+        "monthly_active_users": monthly_active_users,
+        "based_in": _codes(based_in),
+        "territories": _codes(territory),
+        "distribution": distribution,
+        "purposes": _codes(purpose),
+        "train_other_models": train_other_models,
+    }
+    result = audit(list(targets), policy or DEFAULT_POLICY, model_id=model_id, use=use)
+    pairs = list(zip(formats, outputs, strict=True)) if outputs else [
+        (formats[0] if formats else "terminal", "-")
+    ]
+    for fmt, out in pairs:
+        if out == "-":
+            if fmt == "terminal":
+                text = render_terminal(result, color=sys.stdout.isatty())
+            else:
+                text = REPORTERS[fmt](result)
+            click.echo(text, nl=False)
+            continue
+        text = REPORTERS[fmt](result)
+        try:
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
+    sys.exit(result.exit_code)
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """Work with policy files."""
+
+
+@policy_group.command("check")
+@click.argument("file")
+@error_handler
+def policy_check(file: str) -> None:
+    """Validate a policy FILE (or builtin:NAME); exit 2 with every error when invalid."""
+    from checker.knowledge import load_knowledge
+    from checker.policy import load_policy
+
+    loaded = load_policy(file, load_knowledge())
+    click.echo(f"{file}: ok (policy {loaded.name!r}: {len(loaded.rules)} custom rule(s), "
+               f"{len(loaded.waivers)} waiver(s), from {len(loaded.files)} file(s))")  # fmt: skip
+
+
+@main.command("licenses")
+@click.argument("license_id", required=False)
+@error_handler
+def licenses(license_id: str | None) -> None:
+    """List the licence knowledge base, or explain one licence (terms, clauses, sources)."""
+    from checker.explain import explain_license, list_licenses
+
+    color = sys.stdout.isatty()
+    click.echo(list_licenses(color) if license_id is None else explain_license(license_id, color),
+               nl=False)  # fmt: skip

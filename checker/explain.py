@@ -1,0 +1,89 @@
+"""Text for ``clearance licenses``: the knowledge base as a table, or one licence explained."""
+
+from __future__ import annotations
+
+import io
+
+from checker.errors import UsageError
+from checker.knowledge import LicenseEntry, Term, load_knowledge
+
+
+def _console(buffer: io.StringIO, color: bool) -> object:
+    from rich.console import Console
+
+    return Console(file=buffer, force_terminal=color, no_color=not color, width=120,
+                   highlight=False, emoji=False)  # fmt: skip
+
+
+def list_licenses(color: bool = False) -> str:
+    """A table of every licence: key, canonical id, Hub ids, categories."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    kb = load_knowledge()
+    table = Table(title=f"Licence knowledge base {kb.version} ({len(kb.licenses)} licences)",
+                  title_justify="left")  # fmt: skip
+    for name in ("Key", "Canonical id", "Name", "Categories"):
+        table.add_column(name, overflow="fold")
+    for e in sorted(kb.licenses, key=lambda e: e.key):
+        table.add_row(e.key, escape(e.id), escape(e.name), ", ".join(e.categories))
+    buffer = io.StringIO()
+    _console(buffer, color).print(table)  # type: ignore[attr-defined]
+    return buffer.getvalue()
+
+
+def _term(label: str, term: Term) -> str:
+    value = term.value
+    if isinstance(value, tuple):
+        value = ", ".join(value) or "none"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:,}"
+    line = f"  {label:<22} {value}"
+    if term.clause:
+        line += f"  [{term.clause}]"
+    if term.note:
+        line += f"\n  {'':<22} {term.note}"
+    return line
+
+
+def explain_license(name: str, color: bool = False) -> str:
+    """One licence: ids, categories, every term with its clause, obligations and sources."""
+    del color
+    kb = load_knowledge()
+    entry: LicenseEntry | None = kb.license(name)
+    if entry is None:
+        raise UsageError(f"no licence {name!r} in the knowledge base (see `clearance licenses`)")
+    t = entry.terms
+    lines = [
+        f"{entry.name}" + (f" ({entry.version})" if entry.version else ""),
+        f"  canonical id           {entry.id}",
+        f"  hub ids                {', '.join(entry.hub_ids) or '-'}",
+        f"  categories             {', '.join(entry.categories) or '-'}",
+        "",
+        "Terms",
+        _term("commercial use", t.commercial_use),
+        _term("user limit (MAU)", t.user_limit),
+        _term("revenue limit (USD)", t.revenue_limit),
+    ]
+    for x in t.excluded_territories:
+        who = "licensees based in" if x.applies_to == "licensee" else "use in"
+        extra = f" ({x.condition})" if x.condition else ""
+        lines.append(f"  {'excluded territory':<22} {who} {x.territory}{extra}  [{x.clause}]")
+    lines += [
+        _term("prohibited uses", t.prohibited_uses),
+        _term("output training", t.output_training),
+        _term("attribution", t.attribution),
+        _term("naming", t.naming),
+        _term("acceptable use policy", t.aup),
+        _term("redistribution", t.redistribution),
+        "",
+        "Obligations",
+    ]
+    lines += [f"  - {o.text}" + (f"  [{o.clause}]" if o.clause else "") for o in entry.obligations]
+    if not entry.obligations:
+        lines.append("  none recorded")
+    lines += ["", "Sources"]
+    for s in entry.sources:
+        lines.append("  - " + ", ".join(f"{k}: {v}" for k, v in s.items()))
+    lines.append(f"  - knowledge base: {entry.file}")
+    return "\n".join(lines) + "\n"

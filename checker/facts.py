@@ -1,0 +1,181 @@
+"""The facts model: everything Clearance knows about one model, normalised and frozen.
+
+Sources gather raw material (files, Hub answers); ``normalise`` turns it into these facts; checks
+read only these facts. A fact that could not be established is ``None`` / ``"unknown"``, never a
+silent default, and checks turn it into a finding at the policy's ``unknown`` level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from checker.findings import Evidence
+from checker.knowledge import LicenseEntry
+
+AVAILABILITY = ("open", "gated-auto", "gated-manual", "closed", "private", "disabled", "unknown")
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ModelIdentity:
+    """Who the model is: id, audited revision and where it was read from."""
+
+    id: str
+    revision: str | None = None
+    source: str = "local"
+    author: str | None = None
+    url: str | None = None
+    pipeline_tag: str | None = None
+    library: str | None = None
+    tags: tuple[str, ...] = ()
+    created_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardFacts:
+    """The model card: whether there is one, its metadata (read-only) and where keys stand."""
+
+    present: bool = False
+    path: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=lambda: EMPTY_MAPPING)
+    lines: Mapping[str, int] = field(default_factory=lambda: EMPTY_MAPPING)
+    missing: tuple[str, ...] = ()
+
+    def evidence(self, key: str, value: Any = None) -> Evidence:
+        """Evidence pointing at a top-level metadata key of this card."""
+        shown = self.metadata.get(key) if value is None else value
+        return Evidence(self.path or "card", f"/{key}", shown, self.lines.get(key))
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredLicense:
+    """A licence as some source declared it, before resolution."""
+
+    value: str
+    source: str  # card | file | tags | header
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseFacts:
+    """The model's licence: what was declared, what it resolved to, and the knowledge entries."""
+
+    declared: tuple[DeclaredLicense, ...] = ()
+    expression: str | None = None
+    ids: tuple[str, ...] = ()
+    entries: tuple[LicenseEntry, ...] = ()
+    unresolved: tuple[DeclaredLicense, ...] = ()
+    source: str | None = None
+    confidence: float | None = None
+
+    @property
+    def known(self) -> bool:
+        """True when every declared licence resolved to a knowledge-base entry."""
+        return bool(self.entries) and not self.unresolved
+
+    @property
+    def name(self) -> str | None:
+        """Human names of the resolved licences."""
+        return " AND ".join(e.name for e in self.entries) or None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Union of the categories of every resolved licence."""
+        return tuple(sorted({c for e in self.entries for c in e.categories}))
+
+
+@dataclass(frozen=True, slots=True)
+class Developer:
+    """The repo owner as the knowledge base knows it (country None when unknown)."""
+
+    org: str
+    name: str | None
+    country: str | None
+    kind: str | None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ancestor:
+    """A model this one derives from, at some depth of the lineage."""
+
+    id: str
+    relation: str
+    depth: int
+    license_ids: tuple[str, ...] = ()
+    country: str | None = None
+    developer: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceFacts:
+    """Who made the model and every country in its provenance (own and ancestors')."""
+
+    developer: Developer | None = None
+    jurisdictions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WeightFile:
+    """One weight file and the format its name and first bytes say."""
+
+    path: str
+    format: str
+    size: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class WeightFacts:
+    """Whether and how the weights can be had, in which formats, and whether code comes along."""
+
+    availability: str = "unknown"
+    availability_evidence: tuple[Evidence, ...] = ()
+    files: tuple[WeightFile, ...] = ()
+    remote_code: bool | None = None
+    remote_code_evidence: tuple[Evidence, ...] = ()
+    parameters: int | None = None
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """Distinct formats of the weight files, sorted."""
+        return tuple(sorted({f.format for f in self.files}))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem met while reading the model's inputs, reported as a finding by the card check."""
+
+    rule: str  # card/invalid-metadata | input/unreadable
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BaseModelRef:
+    """A parent the model declares (card ``base_model``, adapter config, Hub ``baseModels``)."""
+
+    id: str
+    relation: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """Everything known about one model. ``error`` set means the model could not be read at all."""
+
+    target: str
+    model: ModelIdentity
+    card: CardFacts = field(default_factory=CardFacts)
+    license: LicenseFacts = field(default_factory=LicenseFacts)
+    provenance: ProvenanceFacts = field(default_factory=ProvenanceFacts)
+    bases: tuple[BaseModelRef, ...] = ()
+    lineage: tuple[Ancestor, ...] = ()
+    weights: WeightFacts = field(default_factory=WeightFacts)
+    problems: tuple[Problem, ...] = ()
+    error: str | None = None

@@ -1,0 +1,116 @@
+"""Resolve declared licences to knowledge-base entries and evaluate licence expressions.
+
+Declared values are Hub ids (``llama3.1``), SPDX ids or expressions (``Apache-2.0 OR MIT``),
+``other`` with ``license_name`` / ``license_link``, or names. Expressions are parsed with
+license-expression; ``AND``/``OR`` keep SPDX semantics in the allow/deny decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from checker.knowledge import Knowledge, LicenseEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A declared value resolved: canonical expression, entries, and the symbols not known."""
+
+    expression: str | None
+    entries: tuple[LicenseEntry, ...]
+    unknown: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _licensing() -> Any:
+    from license_expression import Licensing
+
+    return Licensing()
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Any:
+    from license_expression import ExpressionError
+
+    try:
+        return _licensing().parse(text, simple=False)
+    except (ExpressionError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _has_operator(text: str) -> bool:
+    padded = f" {text.lower()} "
+    return any(op in padded for op in (" and ", " or ", " with ")) or "(" in text
+
+
+def resolve(kb: Knowledge, value: str) -> Resolution:
+    """Resolve one declared value (an id, a name, a URL or an expression)."""
+    entry = kb.license(value)
+    if entry is not None:
+        return Resolution(entry.id, (entry,), ())
+    if not _has_operator(value):
+        return Resolution(None, (), (value,))
+    parsed = _parse(value)
+    if parsed is None:
+        return Resolution(None, (), (value,))
+    entries: list[LicenseEntry] = []
+    unknown: list[str] = []
+    mapping: dict[str, str] = {}
+    for symbol in _licensing().license_symbols(parsed, unique=True, decompose=True):
+        key = str(symbol.key)
+        found = kb.license(key)
+        if found is None:
+            unknown.append(key)
+        else:
+            entries.append(found)
+            mapping[key] = found.id
+    if unknown:
+        return Resolution(None, tuple(entries), tuple(unknown))
+    return Resolution(_render(parsed, mapping, top=True), tuple(entries), ())
+
+
+def evaluate(expression: str, accept: Callable[[str], bool]) -> bool:
+    """True when the expression is acceptable: OR needs one branch, AND needs all (SPDX)."""
+    parsed = _parse(expression)
+    if parsed is None:
+        return accept(expression)
+    return _eval(parsed, accept)
+
+
+def _eval(node: Any, accept: Callable[[str], bool]) -> bool:
+    from license_expression import AND, OR, LicenseWithExceptionSymbol
+
+    if isinstance(node, AND):
+        return all(_eval(arg, accept) for arg in node.args)
+    if isinstance(node, OR):
+        return any(_eval(arg, accept) for arg in node.args)
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return accept(str(node.license_symbol.key))
+    return accept(str(node.key))
+
+
+def _render(node: Any, mapping: dict[str, str], top: bool = False) -> str:
+    from license_expression import AND, OR, LicenseWithExceptionSymbol
+
+    if isinstance(node, (AND, OR)):
+        joiner = " AND " if isinstance(node, AND) else " OR "
+        text = joiner.join(_render(arg, mapping) for arg in node.args)
+        return text if top else f"({text})"
+    if isinstance(node, LicenseWithExceptionSymbol):
+        lic = str(node.license_symbol.key)
+        return f"{mapping.get(lic, lic)} WITH {node.exception_symbol.key}"
+    key = str(node.key)
+    return mapping.get(key, key)
+
+
+def conjunction(ids: list[str]) -> str | None:
+    """Several licences declared side by side all apply: join them with AND."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return None
+    if len(unique) == 1:
+        return unique[0]
+    return " AND ".join(f"({i})" if " " in i else i for i in unique)

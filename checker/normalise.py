@@ -1,0 +1,413 @@
+"""Turn raw source material into frozen facts. Pure: no I/O, the same input gives the same facts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from checker import licensing, weights
+from checker.card import ParsedCard, parse_card
+from checker.facts import (
+    RELATIONS,
+    Ancestor,
+    BaseModelRef,
+    CardFacts,
+    DeclaredLicense,
+    Developer,
+    LicenseFacts,
+    ModelFacts,
+    ModelIdentity,
+    Problem,
+    ProvenanceFacts,
+    WeightFacts,
+    WeightFile,
+)
+from checker.findings import Evidence
+from checker.knowledge import Knowledge, LicenseEntry
+from checker.sources.raw import RawModel, RawText
+
+CARD_FIELDS = (
+    "license",
+    "license_name",
+    "license_link",
+    "pipeline_tag",
+    "library_name",
+    "base_model",
+    "datasets",
+    "language",
+    "tags",
+)
+_RELATION_ALIASES = {
+    "finetune": "finetune",
+    "fine-tune": "finetune",
+    "adapter": "adapter",
+    "quantized": "quantized",
+    "quantization": "quantized",
+    "merge": "merge",
+}
+
+
+def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
+    """Build the facts of one model from what a source read."""
+    owner = raw.model_id.split("/", 1)[0]
+    if raw.error is not None:
+        return ModelFacts(
+            target=raw.target,
+            model=ModelIdentity(raw.model_id, raw.revision, raw.source, owner),
+            error=raw.error,
+        )
+    problems: list[Problem] = []
+    card, parsed = _card(raw.card, problems)
+    meta = parsed.metadata
+    tags = _strings(meta.get("tags"))
+    identity = ModelIdentity(
+        id=raw.model_id,
+        revision=raw.revision,
+        source=raw.source,
+        author=owner,
+        url=None,
+        pipeline_tag=_string(meta.get("pipeline_tag")),
+        library=_string(meta.get("library_name")),
+        tags=tuple(tags),
+        created_at=None,
+    )
+    config = _json(raw.config, problems)
+    adapter = _json(raw.adapter_config, problems)
+    for text in raw.license_files:
+        if text.error is not None:
+            problems.append(
+                Problem("input/unreadable", text.error, (Evidence(text.path, "/", None),))
+            )
+    files = _weight_files(raw)
+    bases = _bases(card, adapter, raw, files)
+    developer = _developer(kb, owner, raw.model_id)
+    lineage = tuple(_ancestor(kb, base, 1) for base in bases)
+    countries = {a.country for a in lineage if a.country}
+    if developer.country:
+        countries.add(developer.country)
+    return ModelFacts(
+        target=raw.target,
+        model=identity,
+        card=card,
+        license=_license(kb, card),
+        provenance=ProvenanceFacts(developer, tuple(sorted(countries))),
+        bases=bases,
+        lineage=lineage,
+        weights=_weights(card, config, raw, files),
+        problems=tuple(problems),
+    )
+
+
+def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, ParsedCard]:
+    if raw is None:
+        return CardFacts(present=False, missing=CARD_FIELDS), ParsedCard()
+    if raw.data is None:
+        problems.append(
+            Problem("input/unreadable", raw.error or "unreadable", (Evidence(raw.path, "/", None),))
+        )
+        return CardFacts(present=False, path=raw.path, missing=CARD_FIELDS), ParsedCard()
+    parsed = parse_card(raw.data, truncated=raw.truncated)
+    for problem in parsed.problems:
+        problems.append(
+            Problem(
+                "card/invalid-metadata",
+                problem.message,
+                (Evidence(raw.path, "/", None, problem.line),),
+            )
+        )
+    meta = parsed.metadata
+    missing = tuple(f for f in CARD_FIELDS if _empty(meta.get(f)))
+    card = CardFacts(
+        present=True,
+        path=raw.path,
+        metadata=MappingProxyType(meta),
+        lines=MappingProxyType(parsed.lines),
+        missing=missing,
+    )
+    return card, parsed
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _json(raw: RawText | None, problems: list[Problem]) -> Mapping[str, Any] | None:
+    if raw is None:
+        return None
+    if raw.data is None or raw.truncated:
+        why = raw.error or f"{raw.path} is too large to read"
+        problems.append(Problem("input/unreadable", why, (Evidence(raw.path, "/", None),)))
+        return None
+    try:
+        data = json.loads(raw.data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        message = f"{raw.path} is not valid UTF-8 (byte {exc.start})"
+        problems.append(Problem("input/unreadable", message, (Evidence(raw.path, "/", None),)))
+        return None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        problems.append(
+            Problem(
+                "input/unreadable",
+                f"{raw.path} is not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}",
+                (Evidence(raw.path, "/", None, line),),
+            )
+        )
+        return None
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(
+                "input/unreadable",
+                f"{raw.path} is not a JSON object",
+                (Evidence(raw.path, "/", None, 1),),
+            )
+        )
+        return None
+    return data
+
+
+def _license(kb: Knowledge, card: CardFacts) -> LicenseFacts:
+    meta = card.metadata
+    declared: list[DeclaredLicense] = []
+    ids: list[str] = []
+    entries: list[LicenseEntry] = []
+    unresolved: list[DeclaredLicense] = []
+    raw = meta.get("license")
+    values = _strings(raw)
+    if raw is not None and not values:
+        bad = DeclaredLicense(str(raw), "card", card.evidence("license"))
+        return LicenseFacts(declared=(bad,), unresolved=(bad,), source="card")
+    for index, value in enumerate(values):
+        pointer = "/license" if isinstance(raw, str) else f"/license/{index}"
+        evidence = Evidence(card.path or "card", pointer, value, card.lines.get("license"))
+        item = DeclaredLicense(value, "card", evidence)
+        declared.append(item)
+        if value.strip().lower() == "other":
+            resolved = _resolve_other(kb, card, declared)
+        elif value.strip().lower() in ("unknown", "", "none"):
+            resolved = licensing.Resolution(None, (), (value,))
+        else:
+            resolved = licensing.resolve(kb, value)
+        if resolved.expression is None:
+            unresolved.append(item)
+        else:
+            ids.append(resolved.expression)
+        entries.extend(resolved.entries)
+    unique_entries = tuple({e.key: e for e in entries}.values())
+    return LicenseFacts(
+        declared=tuple(declared),
+        expression=licensing.conjunction(ids),
+        ids=tuple(sorted({e.id for e in unique_entries})),
+        entries=unique_entries,
+        unresolved=tuple(unresolved),
+        source="card" if declared else None,
+        confidence=1.0 if ids and not unresolved else None,
+    )
+
+
+def _resolve_other(
+    kb: Knowledge, card: CardFacts, declared: list[DeclaredLicense]
+) -> licensing.Resolution:
+    """``license: other``: the licence is named by ``license_name`` or ``license_link``."""
+    for key in ("license_name", "license_link"):
+        value = _string(card.metadata.get(key))
+        if value is None:
+            continue
+        declared.append(DeclaredLicense(value, "card", card.evidence(key)))
+        entry = kb.license(value)
+        if entry is not None:
+            return licensing.Resolution(entry.id, (entry,), ())
+    return licensing.Resolution(None, (), ("other",))
+
+
+def _weight_files(raw: RawModel) -> tuple[WeightFile, ...]:
+    out = []
+    for f in raw.files:
+        fmt, how = weights.detect(f.path, f.head)
+        if fmt is None:
+            continue
+        out.append(WeightFile(f.path, fmt, f.size, Evidence(f.path, "format", f"{fmt} ({how})")))
+    return tuple(out)
+
+
+def _gating(card: CardFacts) -> list[str]:
+    return sorted(k for k in card.metadata if k.startswith("extra_gated_"))
+
+
+def _weights(
+    card: CardFacts,
+    config: Mapping[str, Any] | None,
+    raw: RawModel,
+    files: tuple[WeightFile, ...],
+) -> WeightFacts:
+    gated = _gating(card)
+    availability_evidence: list[Evidence] = []
+    if gated:
+        availability = "gated-manual"
+        availability_evidence.append(
+            Evidence(
+                card.path or "card",
+                f"/{gated[0]}",
+                "upstream repository is gated; approval mode not in the card, manual assumed",
+                card.lines.get(gated[0]),
+            )
+        )
+    elif files:
+        availability = "open"
+        availability_evidence.append(
+            Evidence(raw.location, "files", f"{len(files)} weight file(s) present")
+        )
+    else:
+        availability = "unknown"
+        availability_evidence.append(Evidence(raw.location, "files", "no weight files found"))
+
+    code: list[Evidence] = []
+    if config is not None and config.get("auto_map"):
+        code.append(Evidence("config.json", "/auto_map", sorted(config["auto_map"])))
+    code.extend(Evidence(f.path, "file", "Python code") for f in raw.files if f.path.endswith(".py"))
+    if code:
+        remote_code: bool | None = True
+    else:
+        remote_code = False if raw.files_complete else None
+    return WeightFacts(
+        availability=availability,
+        availability_evidence=tuple(availability_evidence),
+        files=files,
+        remote_code=remote_code,
+        remote_code_evidence=tuple(code),
+    )
+
+
+def _bases(
+    card: CardFacts,
+    adapter: Mapping[str, Any] | None,
+    raw: RawModel,
+    files: tuple[WeightFile, ...],
+) -> tuple[BaseModelRef, ...]:
+    declared = _strings(card.metadata.get("base_model"))
+    relation_value = _string(card.metadata.get("base_model_relation"))
+    explicit = _RELATION_ALIASES.get(relation_value.lower()) if relation_value else None
+    refs: list[BaseModelRef] = []
+    seen: set[str] = set()
+    if adapter is not None and _string(adapter.get("base_model_name_or_path")):
+        base_id = str(adapter["base_model_name_or_path"])
+        refs.append(
+            BaseModelRef(
+                base_id,
+                "adapter",
+                Evidence("adapter_config.json", "/base_model_name_or_path", base_id),
+            )
+        )
+        seen.add(base_id.lower())
+    if explicit:
+        relation = explicit
+    elif adapter is not None:
+        relation = "adapter"
+    elif len(declared) > 1:
+        relation = "merge"
+    elif any(f.format in ("gguf", "ggml") for f in files):
+        relation = "quantized"
+    else:
+        relation = "finetune"
+    for index, base_id in enumerate(declared):
+        if base_id.lower() in seen or "/" not in base_id:
+            continue
+        seen.add(base_id.lower())
+        pointer = "/base_model" if isinstance(card.metadata.get("base_model"), str) else (
+            f"/base_model/{index}"
+        )
+        refs.append(
+            BaseModelRef(
+                base_id,
+                relation,
+                Evidence(card.path or "card", pointer, base_id, card.lines.get("base_model")),
+            )
+        )
+    assert all(r.relation in RELATIONS for r in refs)
+    return tuple(refs)
+
+
+def _developer(kb: Knowledge, owner: str, model_id: str) -> Developer:
+    entry = kb.developer(owner)
+    owner_evidence = Evidence(model_id, "owner", owner)
+    if entry is None:
+        return Developer(owner, None, None, None, (owner_evidence,))
+    return Developer(
+        entry.org,
+        entry.name,
+        entry.country,
+        entry.kind,
+        (owner_evidence, Evidence("rules/developers.yaml", f"/{entry.org}", entry.country)),
+    )
+
+
+def _ancestor(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
+    developer = _developer(kb, base.id.split("/", 1)[0], base.id)
+    return Ancestor(
+        id=base.id,
+        relation=base.relation,
+        depth=depth,
+        country=developer.country,
+        developer=developer.name,
+        evidence=(base.evidence, *developer.evidence[1:]),
+    )
+
+
+def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
+    """Extend each model's lineage through other models of the same audit (pure).
+
+    A manifest that lists a base folder and its derivative gives the derivative the base's own
+    ancestors and licences; cycles stop at the first repeat.
+    """
+    from dataclasses import replace
+
+    items = list(models)
+    by_id = {m.model.id.lower(): m for m in items}
+    out: list[ModelFacts] = []
+    for facts in items:
+        if facts.error is not None or not facts.lineage:
+            out.append(facts)
+            continue
+        lineage: dict[str, Ancestor] = {}
+        queue = [(a, a.depth) for a in facts.lineage]
+        visited = {facts.model.id.lower()}
+        while queue:
+            ancestor, depth = queue.pop(0)
+            key = ancestor.id.lower()
+            if key in visited or depth > 10:
+                continue
+            visited.add(key)
+            known = by_id.get(key)
+            if known is not None and known.error is None:
+                ancestor = replace(ancestor, license_ids=known.license.ids)
+                queue.extend(
+                    (replace(a, depth=depth + 1), depth + 1) for a in known.lineage
+                )
+            lineage[key] = replace(ancestor, depth=depth)
+        ancestors = tuple(sorted(lineage.values(), key=lambda a: (a.depth, a.id.lower())))
+        countries = {a.country for a in ancestors if a.country}
+        developer = facts.provenance.developer
+        if developer is not None and developer.country:
+            countries.add(developer.country)
+        out.append(
+            replace(
+                facts,
+                lineage=ancestors,
+                provenance=replace(facts.provenance, jurisdictions=tuple(sorted(countries))),
+            )
+        )
+    return out

@@ -1,0 +1,118 @@
+"""Custom-rule conditions: a closed set of operators under all/any/not, evaluated three-valued.
+
+A leaf on a field that is missing or unknown (None) evaluates to None ("unknown"), never to a
+silent False: the rule then reports at the policy's unknown level unless ``on-missing`` says
+otherwise. Nothing in a policy is ever evaluated as code or as a template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from checker.policy.fields import MISSING, lookup
+
+OPERATORS = (
+    "exists", "equals", "in", "contains", "intersects", "matches", "gte", "lte", "has_category",
+)  # fmt: skip
+
+Tri = bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """``{field, <op>: value}``."""
+
+    field: str
+    op: str
+    value: Any
+    pattern: re.Pattern[str] | None = None
+
+    def describe(self) -> str:
+        """The leaf as a reader would write it."""
+        return f"{self.field} {self.op} {self.value!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Combine:
+    """``all`` / ``any`` over children, or ``not`` over one child."""
+
+    kind: str  # all | any | not
+    children: tuple[Condition, ...]
+
+    def describe(self) -> str:
+        """The condition as a reader would write it."""
+        if self.kind == "not":
+            return f"not ({self.children[0].describe()})"
+        return f" {self.kind} ".join(f"({c.describe()})" for c in self.children)
+
+
+Condition = Leaf | Combine
+
+
+def evaluate(cond: Condition, tree: dict[str, Any], categories: Callable[[str], set[str]]) -> Tri:
+    """Evaluate against a facts tree: True, False or None (unknown)."""
+    if isinstance(cond, Combine):
+        results = [evaluate(c, tree, categories) for c in cond.children]
+        if cond.kind == "not":
+            return None if results[0] is None else not results[0]
+        if cond.kind == "all":
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    value = lookup(tree, cond.field)
+    if cond.op == "exists":
+        present = value is not MISSING and value is not None and value != []
+        return present == cond.value
+    if value is MISSING or value is None:
+        return None
+    return _LEAF_OPS[cond.op](value, cond, categories)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _compare(value: Any, bound: Any, greater: bool) -> Tri:
+    if isinstance(value, bool) or isinstance(bound, bool):
+        return None
+    if isinstance(value, (int, float)) and isinstance(bound, (int, float)):
+        return value >= bound if greater else value <= bound
+    if isinstance(value, str) and isinstance(bound, str):
+        try:
+            left, right = dt.date.fromisoformat(value[:10]), dt.date.fromisoformat(bound[:10])
+        except ValueError:
+            return None
+        return left >= right if greater else left <= right
+    return None
+
+
+def _matches(value: Any, cond: Leaf) -> Tri:
+    assert cond.pattern is not None
+    return any(isinstance(v, str) and cond.pattern.fullmatch(v) for v in _as_list(value))
+
+
+def _has_category(value: Any, cond: Leaf, categories: Callable[[str], set[str]]) -> Tri:
+    wanted = set(_as_list(cond.value))
+    found: set[str] = set()
+    for item in _as_list(value):
+        found |= categories(str(item))
+    return bool(found & wanted)
+
+
+_LEAF_OPS: dict[str, Callable[[Any, Leaf, Callable[[str], set[str]]], Tri]] = {
+    "equals": lambda v, c, _: v == c.value,
+    "in": lambda v, c, _: v in c.value if not isinstance(v, list) else None,
+    "contains": lambda v, c, _: c.value in v if isinstance(v, (list, str)) else None,
+    "intersects": lambda v, c, _: bool(set(map(str, _as_list(v))) & set(map(str, c.value))),
+    "matches": lambda v, c, _: _matches(v, c),
+    "gte": lambda v, c, _: _compare(v, c.value, True),
+    "lte": lambda v, c, _: _compare(v, c.value, False),
+    "has_category": _has_category,
+}

@@ -1,0 +1,20 @@
+"""Reporters: views of the one audit result. ``REPORTERS`` maps a --format name to a renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from checker.reporters.json_report import render_json
+from checker.reporters.markdown import render_markdown
+from checker.reporters.terminal import render_terminal
+from checker.result import AuditResult
+
+Renderer = Callable[[AuditResult], str]
+
+REPORTERS: dict[str, Renderer] = {
+    "terminal": render_terminal,
+    "json": render_json,
+    "markdown": render_markdown,
+}
+
+__all__ = ["REPORTERS", "Renderer"]

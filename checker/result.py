@@ -1,0 +1,79 @@
+"""The audit result: per-model verdicts and findings, the one thing every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.facts import ModelFacts
+from checker.findings import Finding, Verdict
+from checker.knowledge import Obligation
+from checker.policy.model import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class ModelObligation:
+    """An obligation that adopting a model brings, with the licence it comes from."""
+
+    license: str
+    kind: str
+    text: str
+    clause: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResult:
+    """One model's facts, findings (waived ones included) and verdict."""
+
+    facts: ModelFacts
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    obligations: tuple[ModelObligation, ...] = ()
+
+    @property
+    def unwaived(self) -> tuple[Finding, ...]:
+        """Findings no waiver covers."""
+        return tuple(f for f in self.findings if f.waived_by is None)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """Everything an audit found: models, policy-level findings, and what it was run with."""
+
+    tool_version: str
+    knowledge_version: str
+    knowledge_digest: str
+    knowledge_licenses: int
+    knowledge_developers: int
+    policy: Policy
+    generated_at: str
+    models: tuple[ModelResult, ...]
+    findings: tuple[Finding, ...] = ()
+
+    def count(self, verdict: Verdict) -> int:
+        """How many models have this verdict."""
+        return sum(1 for m in self.models if m.verdict is verdict)
+
+    @property
+    def policy_failed(self) -> bool:
+        """True when a policy-level finding (waiver) is at or above fail-on and unwaived."""
+        fail_on = self.policy.settings.fail_on
+        return any(f.severity.rank >= fail_on.rank for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 pass, 1 a finding at or above fail-on, 2 a model could not be audited."""
+        if any(m.verdict is Verdict.ERROR for m in self.models):
+            return 2
+        if any(m.verdict is Verdict.FAIL for m in self.models) or self.policy_failed:
+            return 1
+        return 0
+
+
+def obligations_of(facts: ModelFacts) -> tuple[ModelObligation, ...]:
+    """The obligations of every licence the model is under, in a stable order."""
+    out: list[ModelObligation] = []
+    for entry in sorted(facts.license.entries, key=lambda e: e.id):
+        ob: Obligation
+        for ob in entry.obligations:
+            out.append(ModelObligation(entry.id, ob.kind, ob.text, ob.clause))
+    return tuple(out)

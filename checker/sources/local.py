@@ -1,0 +1,130 @@
+"""Read a model folder on disk: card, config, adapter config, licence files, weight file heads."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from checker.card import MAX_CARD_BYTES
+from checker.sources.raw import RawFile, RawModel, RawText
+from checker.sources.targets import Target, local_model_id
+
+MAX_FILES = 20_000
+MAX_DEPTH = 4
+MAX_JSON_BYTES = 5 * 1024 * 1024
+HEAD_BYTES = 16
+LICENSE_FILE = re.compile(
+    r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy|model_licen[cs]e|"
+    r"licen[cs]e[-_]model|.*[-_]licen[cs]e(_agreement)?)([-_.].*)?$",
+    re.IGNORECASE,
+)
+SKIP_DIRS = {".git", ".cache", "__pycache__", ".huggingface"}
+
+
+def _read(root: Path, rel: str, limit: int) -> RawText:
+    try:
+        with open(root / rel, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return RawText(rel, None, f"cannot read {rel}: {exc.strerror or exc}")
+    if len(data) > limit:
+        return RawText(rel, data[:limit], truncated=True)
+    return RawText(rel, data)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except OSError:
+        return b""
+
+
+def _walk(root: Path) -> tuple[list[RawFile], bool]:
+    files: list[RawFile] = []
+    complete = True
+    for current, dirs, names in os.walk(root):
+        here = Path(current)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and depth < MAX_DEPTH)
+        if depth >= MAX_DEPTH and dirs:
+            complete = False
+        for name in sorted(names):
+            if len(files) >= MAX_FILES:
+                return files, False
+            full = here / name
+            rel = full.relative_to(root).as_posix()
+            try:
+                size = full.stat().st_size
+            except OSError:
+                continue
+            files.append(RawFile(rel, size, _head(full) if _is_weight_name(rel) else b""))
+    return files, complete
+
+
+def _is_weight_name(rel: str) -> bool:
+    from checker.weights import format_from_name
+
+    return format_from_name(rel) is not None
+
+
+def read_local(target: Target) -> RawModel:
+    """Read one model folder; a missing or unreadable folder gives a RawModel with ``error``."""
+    root = Path(target.ref)
+    derived_id, derived_revision = local_model_id(root)
+    model_id = target.model_id or derived_id
+    revision = target.revision or derived_revision
+    base = RawModel(
+        target=target.display,
+        model_id=model_id,
+        source="local",
+        location=str(root),
+        revision=revision,
+        origin=target.origin,
+    )
+    if not root.exists():
+        return _with_error(base, f"{root}: no such folder")
+    if not root.is_dir():
+        return _with_error(base, f"{root}: not a folder")
+    try:
+        top = sorted(os.listdir(root))
+    except OSError as exc:
+        return _with_error(base, f"{root}: cannot read folder: {exc.strerror or exc}")
+    files, complete = _walk(root)
+    card_name = next((n for n in top if n.lower() == "readme.md"), None)
+    licenses = tuple(
+        _read(root, n, MAX_CARD_BYTES)
+        for n in top
+        if LICENSE_FILE.match(n) and (root / n).is_file() and n.lower() != "readme.md"
+    )
+    return RawModel(
+        target=base.target,
+        model_id=model_id,
+        source="local",
+        location=str(root),
+        revision=revision,
+        card=_read(root, card_name, MAX_CARD_BYTES) if card_name else None,
+        config=_read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None,
+        adapter_config=(
+            _read(root, "adapter_config.json", MAX_JSON_BYTES)
+            if "adapter_config.json" in top
+            else None
+        ),
+        license_files=licenses,
+        files=tuple(files),
+        files_complete=complete,
+        origin=target.origin,
+    )
+
+
+def _with_error(base: RawModel, message: str) -> RawModel:
+    return RawModel(
+        target=base.target,
+        model_id=base.model_id,
+        source=base.source,
+        location=base.location,
+        revision=base.revision,
+        origin=base.origin,
+        error=message,
+    )

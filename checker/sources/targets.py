@@ -1,0 +1,112 @@
+"""What the user asked to audit: command-line targets and manifest entries, as Target values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker import yamlio
+from checker.errors import InputError
+from checker.findings import Evidence
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+HF_CACHE_DIR = re.compile(r"^models--(?P<org>[^-].*?)--(?P<name>.+)$")
+SHA = re.compile(r"^[0-9a-f]{40}$")
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One model to audit: a local folder or a Hub id, with an optional id and revision."""
+
+    kind: str  # local | hub
+    ref: str  # folder path or Hub id
+    display: str  # what the user wrote
+    model_id: str | None = None
+    revision: str | None = None
+    origin: Evidence | None = None
+
+
+def local_model_id(path: Path) -> tuple[str, str | None]:
+    """Id and revision of a local folder: the Hugging Face cache layout, else ``local/<name>``."""
+    resolved = path.resolve()
+    parent = resolved.parent
+    if parent.name == "snapshots" and SHA.match(resolved.name):
+        match = HF_CACHE_DIR.match(parent.parent.name)
+        if match:
+            return f"{match['org']}/{match['name']}", resolved.name
+    return f"local/{resolved.name or 'model'}", None
+
+
+def parse_target(text: str, model_id: str | None = None) -> list[Target]:
+    """Turn one command-line TARGET into targets (a manifest gives several)."""
+    path = Path(text)
+    if path.is_dir():
+        return [Target("local", str(path), text, model_id)]
+    if path.is_file():
+        return read_manifest(path)
+    if model_id is None and HUB_ID.match(text.split("@", 1)[0]) and not text.startswith("."):
+        ident, _, revision = text.partition("@")
+        return [Target("hub", ident, text, ident, revision or None)]
+    # Looks like a path that is not there: audit it so the report says so (verdict error).
+    return [Target("local", str(path), text, model_id)]
+
+
+def read_manifest(path: Path) -> list[Target]:
+    """Read a models.yaml manifest; every malformed entry is an InputError with file:line."""
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise InputError(f"{path}: manifest is larger than {MAX_MANIFEST_BYTES:,} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read manifest: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: manifest is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        node = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise InputError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from exc
+    if not isinstance(node, dict) or "models" not in node:
+        raise InputError(f"{path}:1:1: a manifest is a mapping with a 'models' list")
+    unknown = sorted(str(k) for k in node if k not in ("models", "version"))
+    if unknown:
+        line, col = yamlio.key_position(node, unknown[0]) or (0, 0)
+        raise InputError(
+            f"{path}:{line + 1}:{col + 1}: {unknown[0]}: unknown key (expected: models, version)"
+        )
+    models = node["models"]
+    if not isinstance(models, list):
+        line, col = yamlio.key_position(node, "models") or (0, 0)
+        raise InputError(f"{path}:{line + 1}:{col + 1}: models: must be a list of entries")
+    return list(_manifest_entries(path, models))
+
+
+def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
+    allowed = ("id", "revision", "path")
+    for index, entry in enumerate(models):
+        line, col = yamlio.item_position(models, index) or (0, 0)
+        where = f"{path}:{line + 1}:{col + 1}: models[{index}]"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: an entry is a mapping with 'id' and/or 'path'")
+        extra = sorted(str(k) for k in entry if k not in allowed)
+        if extra:
+            raise InputError(f"{where}.{extra[0]}: unknown key (expected: id, path, revision)")
+        for key in allowed:
+            if key in entry and not isinstance(entry[key], str):
+                raise InputError(f"{where}.{key}: must be a string")
+        model_id, revision, folder = entry.get("id"), entry.get("revision"), entry.get("path")
+        if model_id is None and folder is None:
+            raise InputError(f"{where}: an entry needs 'id' or 'path' (or both)")
+        if model_id is not None and not HUB_ID.match(model_id):
+            raise InputError(f"{where}.id: {model_id!r} is not of the form org/name")
+        origin = Evidence(str(path), f"/models/{index}", model_id or folder, line + 1)
+        if folder is not None:
+            local = (path.parent / folder).resolve()
+            yield Target("local", str(local), folder, model_id, revision, origin)
+        else:
+            assert model_id is not None
+            yield Target("hub", model_id, model_id, model_id, revision, origin)

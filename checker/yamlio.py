@@ -1,0 +1,134 @@
+"""Safe YAML reading with line numbers, shared by the card reader and the policy loader.
+
+ruamel.yaml's round-trip loader keeps the line and column of every key (``CommentedMap.lc``),
+never builds arbitrary Python objects, and leaves aliases shared rather than copied; ``guard_size``
+then refuses documents whose aliases would expand past a limit (the "billion laughs").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MAX_EXPANDED_NODES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem(Exception):
+    """A YAML document could not be used: the message and its 1-based line and column."""
+
+    message: str
+    line: int
+    column: int
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load(text: str, first_line: int = 1) -> Any:
+    """Parse one YAML document; line numbers in problems are offset so line 1 is ``first_line``."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        node = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        column = (mark.column if mark else 0) + 1
+        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise YamlProblem(f"invalid YAML: {what}", line, column) from exc
+    except YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", first_line, 1) from exc
+    except RecursionError as exc:
+        raise YamlProblem("invalid YAML: nested too deeply", first_line, 1) from exc
+    guard_size(node, first_line)
+    return node
+
+
+def guard_size(node: Any, first_line: int = 1, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse a document whose aliases expand to more than ``limit`` nodes."""
+    sizes: dict[int, int] = {}
+
+    def size(obj: Any, depth: int) -> int:
+        if depth > 200:
+            raise YamlProblem("invalid YAML: nested more than 200 levels deep", first_line, 1)
+        if not isinstance(obj, (Mapping, list)):
+            return 1
+        known = sizes.get(id(obj))
+        if known is not None:
+            return known
+        sizes[id(obj)] = limit + 1  # a cycle counts as too large
+        children = obj.values() if isinstance(obj, Mapping) else obj
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > limit:
+                break
+        sizes[id(obj)] = total
+        return total
+
+    if size(node, 0) > limit:
+        raise YamlProblem(
+            f"YAML aliases expand to more than {limit:,} nodes; refusing it (alias bomb?)",
+            first_line,
+            1,
+        )
+
+
+def to_plain(obj: Any) -> Any:
+    """Convert ruamel's round-trip objects to plain JSON-compatible Python values."""
+    if isinstance(obj, Mapping):
+        return {str(k): to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v) for v in obj]
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return float(obj)
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, str):
+        return str(obj)
+    value = getattr(obj, "value", None)  # ruamel TaggedScalar
+    return str(value if value is not None else obj)
+
+
+def key_position(node: Any, key: Any) -> tuple[int, int] | None:
+    """0-based (line, column) of ``key`` in a ruamel mapping node, when known."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        line, col = lc.key(key)
+    except (KeyError, TypeError):
+        return None
+    return int(line), int(col)
+
+
+def item_position(node: Any, index: int) -> tuple[int, int] | None:
+    """0-based (line, column) of item ``index`` in a ruamel sequence node, when known."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        line, col = lc.item(index)
+    except (KeyError, TypeError, IndexError):
+        return None
+    return int(line), int(col)
+
+
+def node_position(node: Any) -> tuple[int, int] | None:
+    """0-based (line, column) where a ruamel node starts, when known."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    return int(lc.line), int(lc.col)
