@@ -26,8 +26,16 @@ class YamlProblem(Exception):
 
 def _yaml() -> Any:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
 
+    class Constructor(RoundTripConstructor):  # type: ignore[misc]
+        """Keeps timestamps as the strings written, so a bad date is a located error."""
+
+    Constructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    )
     yaml = YAML(typ="rt")
+    yaml.Constructor = Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 

@@ -92,19 +92,16 @@ def load_policy(ref: str | Path, kb: Knowledge) -> Policy:
     """Load and validate a policy (a path or ``builtin:<name>``), merging its extends chain."""
     issues: list[PolicyIssue] = []
     chain = list(_chain(str(ref), Path.cwd(), [], issues))
-    if not issues:
-        for pf in chain:
-            issues.extend(_schema_issues(pf))
-    if not issues:
-        for pf in chain:
-            issues.extend(_semantic_issues(pf, kb))
+    for pf in chain:
+        issues.extend(_schema_issues(pf))
+        issues.extend(_semantic_issues(pf, kb))
     merged: dict[str, Any] = {}
     for pf in chain:
         merged = _merge(merged, pf.plain)
     if not issues:
         issues.extend(_chain_issues(chain, merged))
     if issues:
-        raise PolicyError(issues)
+        raise PolicyError(list(dict.fromkeys(issues)))
     digest = hashlib.sha256()
     for pf in chain:
         digest.update(pf.data)
@@ -122,27 +119,55 @@ def _read(ref: str, base: Path) -> tuple[str, bytes, Path | None]:
     path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
     if path.stat().st_size > MAX_POLICY_BYTES:
         raise ValueError(f"larger than {MAX_POLICY_BYTES:,} bytes")
-    return str(path if base == Path.cwd() else path), path.read_bytes(), path.resolve()
+    return _display(path), path.read_bytes(), path.resolve()
+
+
+def _display(path: Path) -> str:
+    """A path as the user would write it: relative to the working folder when below it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """Where an ``extends`` entry names the file being read (for error positions)."""
+
+    file: str
+    line: int
+    column: int
+    key_path: str
+    written: str
 
 
 def _chain(
-    ref: str, base: Path, seen: list[str], issues: list[PolicyIssue], origin: str = ""
+    ref: str, base: Path, seen: list[str], issues: list[PolicyIssue], origin: _Origin | None = None
 ) -> Iterator[PolicyFile]:
-    where = origin or ref
+    def report(message: str) -> None:
+        if origin is None:
+            issues.append(PolicyIssue(ref, 1, 1, "", message))
+        else:
+            issues.append(
+                PolicyIssue(origin.file, origin.line, origin.column, origin.key_path, message)
+            )
+
+    shown = origin.written if origin else ref
     try:
         name, data, resolved = _read(ref, base)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if isinstance(exc, FileNotFoundError) and not ref.startswith(BUILTIN_PREFIX):
             reason = "no such file"
-        issues.append(PolicyIssue(where if origin else ref, 1, 1, "", f"cannot read {ref}: {reason}"))
+        report(f"cannot read {shown}: {reason}")
         return
     key = str(resolved) if resolved else name
     if key in seen:
-        issues.append(PolicyIssue(name, 1, 1, "extends", "extends itself (a cycle)"))
+        report(f"{shown} is already being extended (a cycle)")
         return
     if len(seen) >= MAX_EXTENDS_DEPTH:
-        issues.append(PolicyIssue(name, 1, 1, "extends", "extends chain is too deep"))
+        report(f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
         return
     try:
         text = data.decode("utf-8-sig")
@@ -167,14 +192,8 @@ def _chain(
                 continue
             line, col = yamlio.item_position(extends, index) or (0, 0)
             parent_ref = parent if parent.startswith(BUILTIN_PREFIX) else str(folder / parent)
-            before = len(issues)
-            yield from _chain(parent_ref, folder, [*seen, key], issues, origin=name)
-            for i in range(before, len(issues)):
-                issue = issues[i]
-                if issue.file == name and issue.key_path == "" and issue.line == 1:
-                    issues[i] = PolicyIssue(
-                        name, line + 1, col + 1, f"extends[{index}]", issue.message
-                    )
+            where = _Origin(name, line + 1, col + 1, f"extends[{index}]", parent)
+            yield from _chain(parent_ref, folder, [*seen, key], issues, where)
     yield PolicyFile(name, data, node, plain)
 
 
@@ -251,7 +270,25 @@ def _schema_issues(pf: PolicyFile) -> Iterator[PolicyIssue]:
         yield PolicyIssue(pf.name, line, col, _key_path(path) or "(top)", message)
 
 
+def _section(plain: dict[str, Any], name: str) -> dict[str, Any]:
+    value = plain.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _mappings(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
+    """Checks the JSON Schema cannot make (closed vocabularies, fields, regexes, dates, ids).
+
+    Written to cope with wrongly typed input, so that every error of a file comes out in one
+    pass alongside the schema's own.
+    """
     plain, node = pf.plain, pf.node
 
     def issue(path: list[Any], message: str) -> PolicyIssue:
@@ -260,41 +297,42 @@ def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
 
     for section, key in (("use", "based-in"), ("use", "territories"),
                          ("provenance", "deny-jurisdictions")):  # fmt: skip
-        for index, code in enumerate(plain.get(section, {}).get(key, [])):
+        for index, code in _strings(_section(plain, section).get(key)):
             if code.islower() and not kb.is_group(code):
                 known = ", ".join(sorted(kb.groups))
                 yield issue([section, key, index], f"unknown country group {code!r} (known: {known})")
-    for index, purpose in enumerate(plain.get("use", {}).get("purposes", [])):
+    for index, purpose in _strings(_section(plain, "use").get("purposes")):
         if purpose not in PROHIBITED_USES:
             yield issue(["use", "purposes", index],
                         f"unknown purpose {purpose!r} (known: {', '.join(PROHIBITED_USES)})")
-    licenses = plain.get("licenses", {})
+    licenses = _section(plain, "licenses")
     for key in ("allow", "deny"):
-        for index, name in enumerate(licenses.get(key, [])):
+        for index, name in _strings(licenses.get(key)):
             if kb.license(name) is None and name.lower() not in _spdx_ids() and not (
                 name.startswith("LicenseRef-")
             ):
                 yield issue(["licenses", key, index],
                             f"unknown licence {name!r} (not an SPDX id, a Hub id or a "
-                            f"knowledge-base licence; see `clearance licenses`)")
+                            "knowledge-base licence; see `clearance licenses`)")
     for key in ("allow-categories", "deny-categories"):
-        for index, name in enumerate(licenses.get(key, [])):
+        for index, name in _strings(licenses.get(key)):
             if name not in CATEGORIES:
                 yield issue(["licenses", key, index],
                             f"unknown category {name!r} (known: {', '.join(CATEGORIES)})")
-    for index, fmt in enumerate(plain.get("weights", {}).get("deny-formats", [])):
+    for index, fmt in _strings(_section(plain, "weights").get("deny-formats")):
         if fmt not in WEIGHT_FORMATS:
             yield issue(["weights", "deny-formats", index],
                         f"unknown format {fmt!r} (known: {', '.join(WEIGHT_FORMATS)})")
-    for index, rule in enumerate(plain.get("rules", [])):
+    for index, rule in _mappings(plain.get("rules")):
         yield from _condition_issues(rule.get("when"), ["rules", index, "when"], issue)
-        for match in _TEMPLATE.finditer(rule.get("message", "")):
+        message = rule.get("message")
+        for match in _TEMPLATE.finditer(message if isinstance(message, str) else ""):
             if not is_known_field(match.group(1)):
                 yield issue(["rules", index, "message"],
                             f"${{{match.group(1)}}} is not a known field (see the facts model)")
-    for index, waiver in enumerate(plain.get("waivers", [])):
+    for index, waiver in _mappings(plain.get("waivers")):
         expires = waiver.get("expires")
-        if expires is not None:
+        if isinstance(expires, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", expires):
             try:
                 dt.date.fromisoformat(expires)
             except ValueError:
@@ -305,8 +343,10 @@ def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
 def _duplicate_ids(plain: dict[str, Any], issue: Any) -> Iterator[PolicyIssue]:
     for section in ("rules", "waivers"):
         seen: set[str] = set()
-        for index, item in enumerate(plain.get(section, [])):
+        for index, item in _mappings(plain.get(section)):
             ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
             if ident in seen:
                 yield issue([section, index, "id"], f"duplicate id {ident!r}")
             seen.add(ident)
@@ -354,9 +394,9 @@ def _condition_issues(cond: Any, path: list[Any], issue: Any) -> Iterator[Policy
 
 
 def _chain_issues(chain: list[PolicyFile], merged: dict[str, Any]) -> Iterator[PolicyIssue]:
-    custom = {r.get("id") for r in merged.get("rules", [])}
+    custom = {r.get("id") for _, r in _mappings(merged.get("rules"))}
     for pf in chain:
-        for index, waiver in enumerate(pf.plain.get("waivers", [])):
+        for index, waiver in _mappings(pf.plain.get("waivers")):
             rule = waiver.get("rule")
             if rule not in RULES and rule not in custom:
                 line, col = _position(pf.node, ["waivers", index, "rule"])
@@ -370,8 +410,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         if key == "extends":
             continue
         if key in ("rules", "waivers"):
-            by_id = {item.get("id"): item for item in out.get(key, [])}
-            for item in value:
+            by_id = {item.get("id"): item for _, item in _mappings(out.get(key))}
+            for _, item in _mappings(value):
                 by_id[item.get("id")] = item
             out[key] = list(by_id.values())
         elif isinstance(value, dict) and isinstance(out.get(key), dict):

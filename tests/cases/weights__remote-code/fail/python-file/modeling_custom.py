@@ -1,0 +1,1 @@
+"""Case file: stands in for custom modelling code."""

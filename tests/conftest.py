@@ -1,0 +1,69 @@
+"""Shared fixtures: the knowledge base, a fixed clock, model-folder builders, corpus access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checker.knowledge import Knowledge, load_knowledge
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+EXAMPLES = REPO / "examples"
+FIXED_NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+
+
+def corpus_dir() -> Path:
+    """The shared corpus, or skip the test when it is absent."""
+    if not (CORPUS / "MANIFEST.yaml").is_file():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    return load_knowledge()
+
+
+def safetensors_bytes() -> bytes:
+    header = b'{"__metadata__":{"format":"pt"}}'
+    header += b" " * ((8 - len(header) % 8) % 8)
+    return struct.pack("<Q", len(header)) + header
+
+
+@pytest.fixture
+def make_model(tmp_path: Path) -> Callable[..., Path]:
+    """Write a model folder: a card (front matter text or raw bytes) and named files."""
+    counter = iter(range(10_000))
+
+    def build(front: str | None = "license: apache-2.0", *, card: bytes | None = None,
+              files: dict[str, bytes] | None = None, name: str | None = None) -> Path:  # fmt: skip
+        folder = tmp_path / (name or f"model{next(counter)}")
+        folder.mkdir(parents=True)
+        if card is not None:
+            (folder / "README.md").write_bytes(card)
+        elif front is not None:
+            (folder / "README.md").write_text(f"---\n{front}\n---\n\n# Model\n")
+        for rel, data in (files if files is not None else {"model.safetensors": safetensors_bytes()}).items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return folder
+
+    return build
+
+
+@pytest.fixture
+def write_policy(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a policy file into the test's folder."""
+
+    def write(text: str, name: str = "policy.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write

@@ -1,0 +1,107 @@
+"""Policy files: ok/ must load; fail/ must fail with exactly the stored messages (all at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from checker.errors import PolicyError
+from checker.findings import Severity
+from checker.knowledge import Knowledge
+from checker.policy import builtin_names, load_policy
+from checker.policy.conditions import Combine, Leaf
+
+from conftest import EXAMPLES, REPO
+
+POLICIES = Path(__file__).parent / "policies"
+FAILING = sorted(p for p in (POLICIES / "fail").glob("*.yaml") if
+                 p.with_suffix(".expected.txt").is_file())  # fmt: skip
+
+
+@pytest.mark.parametrize("path", sorted((POLICIES / "ok").glob("*.yaml")), ids=lambda p: p.name)
+def test_ok_policies_load(path: Path, kb: Knowledge) -> None:
+    assert load_policy(path, kb).sha256
+
+
+@pytest.mark.parametrize("path", FAILING, ids=lambda p: p.name)
+def test_failing_policies_give_exact_messages(
+    path: Path, kb: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    with pytest.raises(PolicyError) as info:
+        load_policy(path.relative_to(REPO), kb)
+    expected = path.with_suffix(".expected.txt").read_text().splitlines()
+    assert [str(i) for i in info.value.issues] == expected
+
+
+def test_every_failing_policy_has_expectations() -> None:
+    names = {p.name for p in (POLICIES / "fail").glob("*.yaml")}
+    assert len(FAILING) >= len(names) - 1  # extends-cycle-other.yaml only serves the cycle
+
+
+def test_full_policy_merges_extends(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    policy = load_policy(POLICIES / "ok" / "full.yaml", kb)
+    assert policy.files == ("builtin:baseline", "tests/policies/ok/minimal.yaml",
+                            "tests/policies/ok/full.yaml")  # fmt: skip
+    assert policy.settings.fail_on is Severity.WARNING
+    assert policy.settings.unknown is Severity.NOTE
+    assert policy.settings.unused_waiver is None
+    assert policy.use.based_in == ("DE", "eu")
+    assert policy.use.monthly_active_users == 0
+    assert policy.weights.remote_code is None
+    assert policy.weights.deny_formats == ("pickle", "onnx")
+    assert policy.licenses.deny == ("gemma",)
+    assert policy.provenance.include_lineage is False
+    assert [w.id for w in policy.waivers] == ["W-1", "W-2"]
+    assert policy.waivers[0].expires == dt.date(2030, 1, 1)
+    assert policy.waivers[1].expires is None
+    rule = policy.rules[0]
+    assert isinstance(rule.when, Combine) and rule.when.kind == "all"
+    assert rule.on_missing == "pass"
+    leaf = rule.when.children[0]
+    assert isinstance(leaf, Leaf) and leaf.field == "lineage.relation"
+
+
+def test_later_files_override_earlier(kb: Knowledge, write_policy) -> None:  # type: ignore[no-untyped-def]
+    write_policy("version: 1\nname: base\nweights: {remote-code: error, deny-formats: [pickle]}\n"
+                 "waivers:\n- {id: W, rule: license/unknown, model: a/*, reason: r, approved-by: x}\n",
+                 "base.yaml")  # fmt: skip
+    child = write_policy("version: 1\nextends: [./base.yaml]\nweights: {remote-code: note}\n"
+                         "waivers:\n- {id: W2, rule: license/unknown, model: b/*, reason: r, "
+                         "approved-by: x}\n", "child.yaml")  # fmt: skip
+    policy = load_policy(child, kb)
+    assert policy.weights.remote_code is Severity.NOTE
+    assert policy.weights.deny_formats == ("pickle",)
+    assert [w.id for w in policy.waivers] == ["W", "W2"]
+    assert policy.name == "base"
+
+
+def test_builtin_policies_and_example_load(kb: Knowledge) -> None:
+    assert builtin_names() == ["baseline"]
+    baseline = load_policy("builtin:baseline", kb)
+    assert baseline.settings.unknown is Severity.ERROR
+    assert baseline.weights.unsafe_format is Severity.WARNING
+    assert baseline.weights.remote_code is Severity.WARNING
+    load_policy(EXAMPLES / "policies" / "acme.yaml", kb)
+
+
+def test_huge_policy_file_is_refused(kb: Knowledge, write_policy) -> None:  # type: ignore[no-untyped-def]
+    path = write_policy("version: 1\n" + "# padding\n" * 200_000)
+    with pytest.raises(PolicyError, match="larger than"):
+        load_policy(path, kb)
+
+
+def test_missing_policy_file(kb: Knowledge, tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="no such file"):
+        load_policy(tmp_path / "absent.yaml", kb)
+
+
+def test_schema_documents_every_policy_key() -> None:
+    import json
+
+    schema = json.loads((REPO / "rules" / "schema" / "policy.schema.json").read_text())
+    assert set(schema["properties"]) == {"version", "name", "description", "extends", "use",
+        "settings", "licenses", "provenance", "weights", "card", "rules", "waivers"}  # fmt: skip
