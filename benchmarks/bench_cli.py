@@ -35,10 +35,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HELP_TARGET_S = 0.150
 CHECK_TARGET_S = 1.0
-HEAVY = ("huggingface_hub", "spdx_tools", "jinja2", "ruamel", "rich", "jsonschema",
-         "license_expression", "yaml", "requests", "httpx")  # fmt: skip
-CHECK_ARGS = ["check", "examples/models.yaml", "--policy", "examples/policies/acme.yaml",
-              "--format", "json"]  # fmt: skip
+HEAVY = (
+    "huggingface_hub",
+    "spdx_tools",
+    "jinja2",
+    "ruamel",
+    "rich",
+    "jsonschema",
+    "license_expression",
+    "yaml",
+    "requests",
+    "httpx",
+)
+CHECK_ARGS = [
+    "check",
+    "examples/models.yaml",
+    "--policy",
+    "examples/policies/acme.yaml",
+    "--format",
+    "json",
+]
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
 
 
@@ -83,12 +99,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def importtime(args: list[str], repeats: int) -> list[tuple[int, int, int, str]]:
-    """(self us, cumulative us, depth, module) from the fastest of ``repeats`` -X importtime runs."""
+    """(self us, cumulative us, depth, module) of the fastest of ``repeats`` importtime runs."""
     best: list[tuple[int, int, int, str]] = []
     best_total = None
     for _ in range(repeats):
-        proc = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=ROOT,
-                              capture_output=True, text=True, check=False)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         rows = []
         for raw in proc.stderr.splitlines():
             match = _IMPORTTIME.match(raw)
@@ -125,29 +146,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("python -c pass (interpreter floor)", baseline_times, None, None),
     ):
         best, median = min(times), statistics.median(times)
-        verdict = "-" if target is None else (
-            "ok" if median < target else f"MISS (>= {target * 1000:.0f} ms)"
+        verdict = (
+            "-"
+            if target is None
+            else ("ok" if median < target else f"MISS (>= {target * 1000:.0f} ms)")
         )
-        rows.append([
-            name,
-            str(len(times)),
-            f"{best * 1000:.0f}",
-            f"{median * 1000:.0f}",
-            f"{max(times) * 1000:.0f}",
-            "-" if target is None else f"< {target * 1000:.0f}",
-            verdict,
-            "-" if proc is None else str(proc.returncode),
-        ])
+        rows.append(
+            [
+                name,
+                str(len(times)),
+                f"{best * 1000:.0f}",
+                f"{median * 1000:.0f}",
+                f"{max(times) * 1000:.0f}",
+                "-" if target is None else f"< {target * 1000:.0f}",
+                verdict,
+                "-" if proc is None else str(proc.returncode),
+            ]
+        )
     print()
-    print(table(["command", "runs", "best ms", "median ms", "max ms", "target ms",
-                 "median vs target", "exit"], rows))  # fmt: skip
+    print(
+        table(
+            [
+                "command",
+                "runs",
+                "best ms",
+                "median ms",
+                "max ms",
+                "target ms",
+                "median vs target",
+                "exit",
+            ],
+            rows,
+        )
+    )
 
     try:
         document = json.loads(check_proc.stdout)
         summary = document["summary"]
-        print(f"\ncheck output: {summary['models']} models, pass {summary['pass']}, "
-              f"warn {summary['warn']}, fail {summary['fail']}, error {summary['error']} "
-              f"(exit {check_proc.returncode} is the policy verdict, not a crash)")
+        print(
+            f"\ncheck output: {summary['models']} models, pass {summary['pass']}, "
+            f"warn {summary['warn']}, fail {summary['fail']}, error {summary['error']} "
+            f"(exit {check_proc.returncode} is the policy verdict, not a crash)"
+        )
     except (ValueError, KeyError, TypeError):
         tail = check_proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         print(f"\ncheck output was not a JSON report (exit {check_proc.returncode}): {tail}")
@@ -156,20 +196,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rows_it:
         total_ms = sum(r[0] for r in rows_it) / 1000
         ranked = sorted(rows_it, key=lambda r: r[1], reverse=True)[: args.top]
-        print(f'\npython -X importtime -c "import checker.cli": {len(rows_it)} modules, '
-              f"{total_ms:.1f} ms of imports (fastest of 3); top {len(ranked)} by cumulative:")
-        print(table(
-            ["module", "depth", "self ms", "cumulative ms"],
-            [[m, str(d), f"{s / 1000:.1f}", f"{c / 1000:.1f}"] for s, c, d, m in ranked],
-        ))  # fmt: skip
+        print(
+            f'\npython -X importtime -c "import checker.cli": {len(rows_it)} modules, '
+            f"{total_ms:.1f} ms of imports (fastest of 3); top {len(ranked)} by cumulative:"
+        )
+        print(
+            table(
+                ["module", "depth", "self ms", "cumulative ms"],
+                [[m, str(d), f"{s / 1000:.1f}", f"{c / 1000:.1f}"] for s, c, d, m in ranked],
+            )
+        )
 
     exe_script = cmd[0] if len(cmd) == 1 and not cmd[0].endswith(".exe") else None
     help_args = [exe_script, "--help"] if exe_script else ["-m", "checker", "--help"]
     loaded = {r[3] for r in importtime(help_args, 1)}
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     checker_mods = sorted(m for m in loaded if m.split(".")[0] == "checker")
-    print(f"\nmodules imported by `clearance --help`: {len(loaded)}; "
-          f"checker modules: {', '.join(checker_mods) or 'none'}")
+    print(
+        f"\nmodules imported by `clearance --help`: {len(loaded)}; "
+        f"checker modules: {', '.join(checker_mods) or 'none'}"
+    )
     print(f"heavy dependencies imported by --help: {', '.join(heavy) if heavy else 'none'}")
     return 0
 

@@ -122,8 +122,10 @@ def breakdown(result: AuditResult, count: int, runs: int) -> None:
     doc = to_document(result)
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("to_document (checker code)", lambda: to_document(result)),
-        ("json.dumps(indent=2), as render_json", lambda: json.dumps(doc, indent=2,
-                                                                    ensure_ascii=False)),
+        (
+            "json.dumps(indent=2), as render_json",
+            lambda: json.dumps(doc, indent=2, ensure_ascii=False),
+        ),
         ("json.dumps(indent=None), reference", lambda: json.dumps(doc, ensure_ascii=False)),
     ]
     rows = []
@@ -173,8 +175,10 @@ def profile(facts: list[ModelFacts], policy: Policy, kb: Knowledge, top: int) ->
             ]
             for k, v in ranked
         ]
-        print(f"\ncProfile, one audit_facts + render_json run over {len(facts):,} models "
-              f"(total {total:.3f} s under the profiler), {where} by {key}:")
+        print(
+            f"\ncProfile, one audit_facts + render_json run over {len(facts):,} models "
+            f"(total {total:.3f} s under the profiler), {where} by {key}:"
+        )
         print(table(["file:function", "calls", "tottime s", "cumtime s", f"% {key}"], rows))
 
 
@@ -184,8 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=None, help="number of models (10,000)")
     parser.add_argument("--runs", type=int, default=None, help="timed runs per case (5)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
-    parser.add_argument("--profile", action="store_true",
-                        help="also cProfile one run and list the top checker/ functions")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also cProfile one run and list the top checker/ functions",
+    )
     parser.add_argument("--top", type=int, default=15, help="rows of the profile (15)")
     args = parser.parse_args(argv)
     count = args.models or (1_000 if args.quick else 10_000)
@@ -196,11 +203,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     policy = load_policy(str(POLICY), kb)
     facts, originals = build_facts(count, kb)
 
-    print(f"clearance {__version__}, Python {platform.python_version()} "
-          f"({platform.python_implementation()}), {platform.machine()}, {pinned}")
-    print(f"{count:,} models ({originals} example folders x {count // originals:,} copies), "
-          f"policy {POLICY.relative_to(ROOT)} ({len(policy.rules)} custom rule(s), "
-          f"{len(policy.waivers)} waiver(s)), clock {NOW.isoformat()}, best of {runs}")
+    print(
+        f"clearance {__version__}, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.machine()}, {pinned}"
+    )
+    print(
+        f"{count:,} models ({originals} example folders x {count // originals:,} copies), "
+        f"policy {POLICY.relative_to(ROOT)} ({len(policy.rules)} custom rule(s), "
+        f"{len(policy.waivers)} waiver(s)), clock {NOW.isoformat()}, best of {runs}"
+    )
 
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("audit_facts", lambda: audit_facts(facts, policy, kb, now=NOW)),
@@ -217,17 +228,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             report_bytes = len(result.encode("utf-8"))
         best, median = min(times), statistics.median(times)
         rate = count / best
-        rows.append([
-            name,
-            f"{best:.3f}",
-            f"{median:.3f}",
-            f"{rate:,.0f}",
-            f"{1e6 * best / count:,.1f}",
-            "ok" if rate >= TARGET_MODELS_PER_S else f"MISS (< {TARGET_MODELS_PER_S:,}/s)",
-        ])
+        rows.append(
+            [
+                name,
+                f"{best:.3f}",
+                f"{median:.3f}",
+                f"{rate:,.0f}",
+                f"{1e6 * best / count:,.1f}",
+                "ok" if rate >= TARGET_MODELS_PER_S else f"MISS (< {TARGET_MODELS_PER_S:,}/s)",
+            ]
+        )
     print()
-    print(table(["case", "best s", "median s", "models/s", "us/model", "target >=5,000/s"],
-                rows))
+    print(table(["case", "best s", "median s", "models/s", "us/model", "target >=5,000/s"], rows))
     print()
     if last is not None:
         print(summarise(last))

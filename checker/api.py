@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from checker.engine import evaluate
 from checker.facts import ModelFacts, ModelIdentity
@@ -39,7 +40,7 @@ def gather(targets: Iterable[Target], kb: Knowledge) -> list[ModelFacts]:
     return link_lineage(facts)
 
 
-def with_use(policy: Policy, overrides: dict[str, object]) -> Policy:
+def with_use(policy: Policy, overrides: dict[str, Any]) -> Policy:
     """The policy with intended-use fields replaced by command-line overrides (None: keep)."""
     changes = {k: v for k, v in overrides.items() if v is not None}
     if not changes:
@@ -75,7 +76,7 @@ def audit(
     policy: str | Policy = DEFAULT_POLICY,
     *,
     model_id: str | None = None,
-    use: dict[str, object] | None = None,
+    use: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids) against a policy (path, builtin:, or Policy)."""

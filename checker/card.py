@@ -40,7 +40,7 @@ def decode(data: bytes) -> tuple[str | None, CardProblem | None]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, CardProblem(
-            f"the card is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
+            f"the card is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r})",
             line,
         )
 
@@ -56,9 +56,7 @@ def split_front_matter(text: str) -> tuple[str | None, int, CardProblem | None]:
     for end in range(start + 1, len(lines)):
         if lines[end].rstrip() in ("---", "..."):
             return "\n".join(lines[start + 1 : end]), start + 2, None
-    return None, 0, CardProblem(
-        "the front matter opened with '---' is never closed", start + 1
-    )
+    return None, 0, CardProblem("the front matter opened with '---' is never closed", start + 1)
 
 
 def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
@@ -79,9 +77,7 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
     try:
         node = yamlio.load(front, first_line)
     except yamlio.YamlProblem as exc:
-        return ParsedCard(
-            problems=(CardProblem(exc.message, exc.line),), has_front_matter=True
-        )
+        return ParsedCard(problems=(CardProblem(exc.message, exc.line),), has_front_matter=True)
     if node is None:
         return ParsedCard(has_front_matter=True)
     if not isinstance(node, dict):

@@ -50,8 +50,11 @@ def error_handler(func: F) -> F:
             with os.fdopen(fd, "w") as log:
                 log.write(f"clearance {__version__} on Python {sys.version}\n")
                 log.write(traceback.format_exc())
-            _fail(f"clearance: internal error ({type(exc).__name__}: {exc}); "
-                  f"traceback written to {path}", EXIT_INTERNAL)  # fmt: skip
+            _fail(
+                f"clearance: internal error ({type(exc).__name__}: {exc}); "
+                f"traceback written to {path}",
+                EXIT_INTERNAL,
+            )
         return None
 
     return wrapper  # type: ignore[return-value]
@@ -74,36 +77,91 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--policy", "-p", default=None, metavar="FILE",
-              help="Policy file or builtin:NAME (default: builtin:baseline).")
-@click.option("--id", "model_id", default=None, metavar="ORG/NAME",
-              help="Model id for a single local folder (default: from the HF cache layout, "
-                   "else local/<folder name>).")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Report format; repeat with --output to write several.")
-@click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
-              help="Write the report here (pairs with --format in order).")
-@click.option("--commercial/--non-commercial", default=None,
-              help="Override use.commercial.")
-@click.option("--monthly-active-users", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Override use.monthly-active-users.")
-@click.option("--based-in", multiple=True, metavar="CC",
-              help="Where your company is established (ISO code or group; repeatable).")
-@click.option("--territory", multiple=True, metavar="CC",
-              help="Where the model is used, served or distributed (repeatable).")
-@click.option("--distribution", type=click.Choice(["internal", "hosted", "redistributed"]),
-              default=None, help="Override use.distribution.")
-@click.option("--purpose", multiple=True, metavar="USE",
-              help="An intended use category, checked against prohibited uses (repeatable).")
-@click.option("--train-other-models/--no-train-other-models", default=None,
-              help="Whether outputs train or distil other models.")
+@click.option(
+    "--policy",
+    "-p",
+    default=None,
+    metavar="FILE",
+    help="Policy file or builtin:NAME (default: builtin:baseline).",
+)
+@click.option(
+    "--id",
+    "model_id",
+    default=None,
+    metavar="ORG/NAME",
+    help="Model id for a single local folder (default: from the HF cache layout, "
+    "else local/<folder name>).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Report format; repeat with --output to write several.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Write the report here (pairs with --format in order).",
+)
+@click.option("--commercial/--non-commercial", default=None, help="Override use.commercial.")
+@click.option(
+    "--monthly-active-users",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Override use.monthly-active-users.",
+)
+@click.option(
+    "--based-in",
+    multiple=True,
+    metavar="CC",
+    help="Where your company is established (ISO code or group; repeatable).",
+)
+@click.option(
+    "--territory",
+    multiple=True,
+    metavar="CC",
+    help="Where the model is used, served or distributed (repeatable).",
+)
+@click.option(
+    "--distribution",
+    type=click.Choice(["internal", "hosted", "redistributed"]),
+    default=None,
+    help="Override use.distribution.",
+)
+@click.option(
+    "--purpose",
+    multiple=True,
+    metavar="USE",
+    help="An intended use category, checked against prohibited uses (repeatable).",
+)
+@click.option(
+    "--train-other-models/--no-train-other-models",
+    default=None,
+    help="Whether outputs train or distil other models.",
+)
 @click.option("--offline", is_flag=True, help="Do not contact the Hub (local folders only).")
 @error_handler
-def check(targets: tuple[str, ...], policy: str | None, model_id: str | None,
-          formats: tuple[str, ...], outputs: tuple[str, ...], commercial: bool | None,
-          monthly_active_users: int | None, based_in: tuple[str, ...],
-          territory: tuple[str, ...], distribution: str | None, purpose: tuple[str, ...],
-          train_other_models: bool | None, offline: bool) -> None:  # fmt: skip
+def check(
+    targets: tuple[str, ...],
+    policy: str | None,
+    model_id: str | None,
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    commercial: bool | None,
+    monthly_active_users: int | None,
+    based_in: tuple[str, ...],
+    territory: tuple[str, ...],
+    distribution: str | None,
+    purpose: tuple[str, ...],
+    train_other_models: bool | None,
+    offline: bool,
+) -> None:
     """Audit TARGETs (model folders, models.yaml manifests, Hub ids org/name[@rev])."""
     from checker.api import DEFAULT_POLICY, audit
     from checker.errors import UsageError
@@ -127,9 +185,11 @@ def check(targets: tuple[str, ...], policy: str | None, model_id: str | None,
         "train_other_models": train_other_models,
     }
     result = audit(list(targets), policy or DEFAULT_POLICY, model_id=model_id, use=use)
-    pairs = list(zip(formats, outputs, strict=True)) if outputs else [
-        (formats[0] if formats else "terminal", "-")
-    ]
+    pairs = (
+        list(zip(formats, outputs, strict=True))
+        if outputs
+        else [(formats[0] if formats else "terminal", "-")]
+    )
     for fmt, out in pairs:
         if out == "-":
             if fmt == "terminal":
@@ -161,8 +221,10 @@ def policy_check(file: str) -> None:
     from checker.policy import load_policy
 
     loaded = load_policy(file, load_knowledge())
-    click.echo(f"{file}: ok (policy {loaded.name!r}: {len(loaded.rules)} custom rule(s), "
-               f"{len(loaded.waivers)} waiver(s), from {len(loaded.files)} file(s))")  # fmt: skip
+    click.echo(
+        f"{file}: ok (policy {loaded.name!r}: {len(loaded.rules)} custom rule(s), "
+        f"{len(loaded.waivers)} waiver(s), from {len(loaded.files)} file(s))"
+    )
 
 
 @main.command("licenses")
@@ -173,5 +235,6 @@ def licenses(license_id: str | None) -> None:
     from checker.explain import explain_license, list_licenses
 
     color = sys.stdout.isatty()
-    click.echo(list_licenses(color) if license_id is None else explain_license(license_id, color),
-               nl=False)  # fmt: skip
+    click.echo(
+        list_licenses(color) if license_id is None else explain_license(license_id, color), nl=False
+    )

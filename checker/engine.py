@@ -20,10 +20,14 @@ def evaluate_model(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     if facts.error is not None:
         return [
             Finding(
-                "input/unreadable", Severity.ERROR, facts.model.id, facts.error,
-                help_for("input/unreadable"), (Evidence(facts.target, "/", None),),
+                "input/unreadable",
+                Severity.ERROR,
+                facts.model.id,
+                facts.error,
+                help_for("input/unreadable"),
+                (Evidence(facts.target, "/", None),),
             )
-        ]  # fmt: skip
+        ]
     out: list[Finding] = []
     for check in CHECKS.values():
         out.extend(check(facts, ctx))
@@ -64,9 +68,7 @@ def verdict(findings: Iterable[Finding], policy: Policy, error: bool) -> Verdict
     return Verdict.PASS
 
 
-def waiver_findings(
-    policy: Policy, used: set[str], today: dt.date
-) -> list[Finding]:
+def waiver_findings(policy: Policy, used: set[str], today: dt.date) -> list[Finding]:
     """Expired waivers and waivers that matched nothing."""
     out: list[Finding] = []
     settings = policy.settings
@@ -75,17 +77,27 @@ def waiver_findings(
         model = f"policy:{w.file}"
         if w.expires is not None and w.expires < today:
             if settings.expired_waiver is not None:
-                out.append(Finding(
-                    "waiver/expired", settings.expired_waiver, model,
-                    f"waiver {w.id} for {w.rule} on {w.model} expired on {w.expires.isoformat()}",
-                    help_for("waiver/expired"), where,
-                ))  # fmt: skip
+                out.append(
+                    Finding(
+                        "waiver/expired",
+                        settings.expired_waiver,
+                        model,
+                        f"waiver {w.id} for {w.rule} on {w.model} expired on {w.expires}",
+                        help_for("waiver/expired"),
+                        where,
+                    )
+                )
         elif w.id not in used and settings.unused_waiver is not None:
-            out.append(Finding(
-                "waiver/unused", settings.unused_waiver, model,
-                f"waiver {w.id} ({w.rule} on {w.model}) matched no finding",
-                help_for("waiver/unused"), where,
-            ))  # fmt: skip
+            out.append(
+                Finding(
+                    "waiver/unused",
+                    settings.unused_waiver,
+                    model,
+                    f"waiver {w.id} ({w.rule} on {w.model}) matched no finding",
+                    help_for("waiver/unused"),
+                    where,
+                )
+            )
     return sorted(out, key=Finding.sort_key)
 
 

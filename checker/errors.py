@@ -33,12 +33,18 @@ class PolicyIssue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.key_path}: {self.message}"
+            if self.key_path
+            else f"{where}: {self.message}"
+        )
 
 
 class PolicyError(ClearanceError):
     """A policy file is invalid; carries every issue found in one pass."""
 
     def __init__(self, issues: list[PolicyIssue]) -> None:
-        self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column, i.key_path, i.message))
+        self.issues = sorted(
+            issues, key=lambda i: (i.file, i.line, i.column, i.key_path, i.message)
+        )
         super().__init__("\n".join(str(i) for i in self.issues))

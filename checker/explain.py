@@ -11,8 +11,14 @@ from checker.knowledge import LicenseEntry, Term, load_knowledge
 def _console(buffer: io.StringIO, color: bool) -> object:
     from rich.console import Console
 
-    return Console(file=buffer, force_terminal=color, no_color=not color, width=120,
-                   highlight=False, emoji=False)  # fmt: skip
+    return Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=120,
+        highlight=False,
+        emoji=False,
+    )
 
 
 def list_licenses(color: bool = False) -> str:
@@ -21,8 +27,10 @@ def list_licenses(color: bool = False) -> str:
     from rich.table import Table
 
     kb = load_knowledge()
-    table = Table(title=f"Licence knowledge base {kb.version} ({len(kb.licenses)} licences)",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"Licence knowledge base {kb.version} ({len(kb.licenses)} licences)",
+        title_justify="left",
+    )
     for name in ("Key", "Canonical id", "Name", "Categories"):
         table.add_column(name, overflow="fold")
     for e in sorted(kb.licenses, key=lambda e: e.key):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a finding is; maps 1:1 to SARIF levels."""
 
     ERROR = "error"
@@ -25,7 +25,7 @@ class Severity(str, Enum):
 _RANK = {Severity.NOTE: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The outcome for one model."""
 
     PASS = "pass"

@@ -11,28 +11,52 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import Any
-
-from importlib.resources.abc import Traversable
 
 from checker.errors import KnowledgeError
 from checker.resources import rules_file
 
 KNOWLEDGE_FORMAT = 1
 CATEGORIES = (
-    "permissive", "copyleft", "public-domain", "non-commercial", "research-only",
-    "use-restrictions", "acceptable-use-policy", "attribution-required", "naming-required",
-    "user-limit", "revenue-limit", "territorial-restrictions", "output-training-restricted",
-    "community", "proprietary",
-)  # fmt: skip
+    "permissive",
+    "copyleft",
+    "public-domain",
+    "non-commercial",
+    "research-only",
+    "use-restrictions",
+    "acceptable-use-policy",
+    "attribution-required",
+    "naming-required",
+    "user-limit",
+    "revenue-limit",
+    "territorial-restrictions",
+    "output-training-restricted",
+    "community",
+    "proprietary",
+)
 PROHIBITED_USES = (
-    "military", "weapons", "surveillance", "biometric-identification", "law-enforcement",
-    "critical-infrastructure", "illegal-activity", "child-exploitation", "harassment",
-    "discrimination", "disinformation", "malware", "impersonation", "automated-decisions",
-    "medical-advice", "unlicensed-professional-advice", "sexual-content", "self-harm",
+    "military",
+    "weapons",
+    "surveillance",
+    "biometric-identification",
+    "law-enforcement",
+    "critical-infrastructure",
+    "illegal-activity",
+    "child-exploitation",
+    "harassment",
+    "discrimination",
+    "disinformation",
+    "malware",
+    "impersonation",
+    "automated-decisions",
+    "medical-advice",
+    "unlicensed-professional-advice",
+    "sexual-content",
+    "self-harm",
     "privacy-violation",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +75,7 @@ NULL_TERM = Term(None)
 
 @dataclass(frozen=True, slots=True)
 class TerritoryExclusion:
-    """A territory the licence withholds, by where the licensee is based or where the model is used."""
+    """A territory the licence withholds: where the licensee is based, or where it is used."""
 
     territory: str
     applies_to: str  # licensee | use

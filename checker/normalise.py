@@ -240,7 +240,8 @@ def _weight_files(raw: RawModel) -> tuple[WeightFile, ...]:
         fmt, how = weights.detect(f.path, f.head)
         if fmt is None:
             continue
-        out.append(WeightFile(f.path, fmt, f.size, Evidence(f.path, "format", f"{fmt} ({how})")))
+        where = f"{raw.location}/{f.path}"
+        out.append(WeightFile(f.path, fmt, f.size, Evidence(where, "format", f"{fmt} ({how})")))
     return tuple(out)
 
 
@@ -277,8 +278,14 @@ def _weights(
 
     code: list[Evidence] = []
     if config is not None and config.get("auto_map"):
-        code.append(Evidence("config.json", "/auto_map", sorted(config["auto_map"])))
-    code.extend(Evidence(f.path, "file", "Python code") for f in raw.files if f.path.endswith(".py"))
+        code.append(
+            Evidence(f"{raw.location}/config.json", "/auto_map", sorted(config["auto_map"]))
+        )
+    code.extend(
+        Evidence(f"{raw.location}/{f.path}", "file", "Python code")
+        for f in raw.files
+        if f.path.endswith(".py")
+    )
     if code:
         remote_code: bool | None = True
     else:
@@ -309,7 +316,9 @@ def _bases(
             BaseModelRef(
                 base_id,
                 "adapter",
-                Evidence("adapter_config.json", "/base_model_name_or_path", base_id),
+                Evidence(
+                    f"{raw.location}/adapter_config.json", "/base_model_name_or_path", base_id
+                ),
             )
         )
         seen.add(base_id.lower())
@@ -327,8 +336,10 @@ def _bases(
         if base_id.lower() in seen or "/" not in base_id:
             continue
         seen.add(base_id.lower())
-        pointer = "/base_model" if isinstance(card.metadata.get("base_model"), str) else (
-            f"/base_model/{index}"
+        pointer = (
+            "/base_model"
+            if isinstance(card.metadata.get("base_model"), str)
+            else (f"/base_model/{index}")
         )
         refs.append(
             BaseModelRef(
@@ -394,9 +405,7 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
             known = by_id.get(key)
             if known is not None and known.error is None:
                 ancestor = replace(ancestor, license_ids=known.license.ids)
-                queue.extend(
-                    (replace(a, depth=depth + 1), depth + 1) for a in known.lineage
-                )
+                queue.extend((replace(a, depth=depth + 1), depth + 1) for a in known.lineage)
             lineage[key] = replace(ancestor, depth=depth)
         ancestors = tuple(sorted(lineage.values(), key=lambda a: (a.depth, a.id.lower())))
         countries = {a.country for a in ancestors if a.country}

@@ -1,4 +1,4 @@
-"""Weight formats: from file names, confirmed or corrected by the first bytes where that is cheap."""
+"""Weight formats: from file names, confirmed or corrected by the first bytes where cheap."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def _yaml() -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
 
-    class Constructor(RoundTripConstructor):  # type: ignore[misc]
+    class Constructor(RoundTripConstructor):
         """Keeps timestamps as the strings written, so a bad date is a located error."""
 
     Constructor.add_constructor(

@@ -40,15 +40,22 @@ def make_model(tmp_path: Path) -> Callable[..., Path]:
     """Write a model folder: a card (front matter text or raw bytes) and named files."""
     counter = iter(range(10_000))
 
-    def build(front: str | None = "license: apache-2.0", *, card: bytes | None = None,
-              files: dict[str, bytes] | None = None, name: str | None = None) -> Path:  # fmt: skip
+    def build(
+        front: str | None = "license: apache-2.0",
+        *,
+        card: bytes | None = None,
+        files: dict[str, bytes] | None = None,
+        name: str | None = None,
+    ) -> Path:
         folder = tmp_path / (name or f"model{next(counter)}")
         folder.mkdir(parents=True)
         if card is not None:
             (folder / "README.md").write_bytes(card)
         elif front is not None:
             (folder / "README.md").write_text(f"---\n{front}\n---\n\n# Model\n")
-        for rel, data in (files if files is not None else {"model.safetensors": safetensors_bytes()}).items():
+        for rel, data in (
+            files if files is not None else {"model.safetensors": safetensors_bytes()}
+        ).items():
             target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)

@@ -93,5 +93,7 @@ def test_truncated_card_without_closing_marker_says_so() -> None:
 
 
 def test_python_tags_are_inert_data(tmp_path: object) -> None:
-    card = parse_card(b"---\nx: !!python/object/apply:os.system ['touch /tmp/clearance-pwned']\n---\n")
+    card = parse_card(
+        b"---\nx: !!python/object/apply:os.system ['touch /tmp/clearance-pwned']\n---\n"
+    )
     assert card.metadata == {"x": ["touch /tmp/clearance-pwned"]}

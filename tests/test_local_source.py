@@ -9,12 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import safetensors_bytes
 
 from checker.api import gather
 from checker.knowledge import Knowledge
 from checker.sources.targets import Target, local_model_id, parse_target
-
-from conftest import safetensors_bytes
 
 
 def facts_of(kb: Knowledge, folder: Path, model_id: str | None = None):  # type: ignore[no-untyped-def]
@@ -45,9 +44,12 @@ def test_license_forms(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     assert listed.license.expression == "Apache-2.0 AND CC-BY-4.0"
     other = facts_of(kb, make_model("license: other\nlicense_name: tongyi-qianwen"))
     assert other.license.ids == ("LicenseRef-scancode-tongyi-qianwen-2023",)
-    by_link = facts_of(kb, make_model(
-        "license: other\nlicense_link: https://github.com/Tencent-Hunyuan/Hunyuan-A13B/blob/main/LICENSE"
-    ))  # fmt: skip
+    by_link = facts_of(
+        kb,
+        make_model(
+            "license: other\nlicense_link: https://github.com/Tencent-Hunyuan/Hunyuan-A13B/blob/main/LICENSE"
+        ),
+    )
     assert by_link.license.ids == ("LicenseRef-clearance-tencent-hunyuan-community-a13b",)
     expression = facts_of(kb, make_model("license: Apache-2.0 OR MIT"))
     assert expression.license.expression == "Apache-2.0 OR MIT"
@@ -57,7 +59,9 @@ def test_license_forms(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     assert not wrong_type.license.known
 
 
-def test_weight_formats_from_names_and_bytes(kb: Knowledge, make_model: Callable[..., Path]) -> None:
+def test_weight_formats_from_names_and_bytes(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
     files = {
         "model.safetensors": safetensors_bytes(),
         "q4.gguf": b"GGUF\x03\x00\x00\x00" + bytes(16),
@@ -81,9 +85,11 @@ def test_weight_formats_from_names_and_bytes(kb: Knowledge, make_model: Callable
 def test_remote_code_and_gating(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     folder = make_model(
         "license: mit\nextra_gated_fields:\n  Name: text",
-        files={"config.json": json.dumps({"auto_map": {"AutoModel": "m.M"}}).encode(),
-               "model.safetensors": safetensors_bytes()},
-    )  # fmt: skip
+        files={
+            "config.json": json.dumps({"auto_map": {"AutoModel": "m.M"}}).encode(),
+            "model.safetensors": safetensors_bytes(),
+        },
+    )
     facts = facts_of(kb, folder)
     assert facts.weights.remote_code is True
     assert facts.weights.availability == "gated-manual"
@@ -92,27 +98,52 @@ def test_remote_code_and_gating(kb: Knowledge, make_model: Callable[..., Path]) 
 
 
 def test_lineage_relations(kb: Knowledge, make_model: Callable[..., Path]) -> None:
-    merge = facts_of(kb, make_model("license: mit\nbase_model:\n- Qwen/Qwen2.5-7B\n- meta-llama/Llama-3.1-8B"))
+    merge = facts_of(
+        kb, make_model("license: mit\nbase_model:\n- Qwen/Qwen2.5-7B\n- meta-llama/Llama-3.1-8B")
+    )
     assert {(a.id, a.relation, a.country) for a in merge.lineage} == {
-        ("Qwen/Qwen2.5-7B", "merge", "CN"), ("meta-llama/Llama-3.1-8B", "merge", "US")}
+        ("Qwen/Qwen2.5-7B", "merge", "CN"),
+        ("meta-llama/Llama-3.1-8B", "merge", "US"),
+    }
     assert merge.provenance.jurisdictions == ("CN", "US")
-    adapter = facts_of(kb, make_model(
-        "license: mit", files={"adapter_config.json": b'{"base_model_name_or_path": "01-ai/Yi-6B"}'}))
+    adapter = facts_of(
+        kb,
+        make_model(
+            "license: mit",
+            files={"adapter_config.json": b'{"base_model_name_or_path": "01-ai/Yi-6B"}'},
+        ),
+    )
     assert [(a.id, a.relation) for a in adapter.lineage] == [("01-ai/Yi-6B", "adapter")]
-    quant = facts_of(kb, make_model("license: mit\nbase_model: google/gemma-2-9b",
-                                    files={"m.gguf": b"GGUF" + bytes(12)}))  # fmt: skip
+    quant = facts_of(
+        kb,
+        make_model(
+            "license: mit\nbase_model: google/gemma-2-9b", files={"m.gguf": b"GGUF" + bytes(12)}
+        ),
+    )
     assert quant.lineage[0].relation == "quantized"
-    explicit = facts_of(kb, make_model("license: mit\nbase_model: google/gemma-2-9b\nbase_model_relation: adapter"))
+    explicit = facts_of(
+        kb, make_model("license: mit\nbase_model: google/gemma-2-9b\nbase_model_relation: adapter")
+    )
     assert explicit.lineage[0].relation == "adapter"
 
 
-def test_lineage_through_models_of_the_same_audit(kb: Knowledge, make_model: Callable[..., Path]) -> None:
+def test_lineage_through_models_of_the_same_audit(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
     base = make_model("license: apache-2.0\nbase_model: Qwen/Qwen2.5-7B", name="base")
     child = make_model("license: apache-2.0\nbase_model: acme/base-ft", name="child")
-    facts = gather([Target("local", str(base), "base", "acme/base-ft"),
-                    Target("local", str(child), "child", "google/child")], kb)  # fmt: skip
+    facts = gather(
+        [
+            Target("local", str(base), "base", "acme/base-ft"),
+            Target("local", str(child), "child", "google/child"),
+        ],
+        kb,
+    )
     child_facts = next(f for f in facts if f.model.id == "google/child")
-    assert [(a.id, a.depth) for a in child_facts.lineage] == [("acme/base-ft", 1), ("Qwen/Qwen2.5-7B", 2)]
+    assert [(a.id, a.depth) for a in child_facts.lineage] == [
+        ("acme/base-ft", 1),
+        ("Qwen/Qwen2.5-7B", 2),
+    ]
     assert "CN" in child_facts.provenance.jurisdictions
     assert child_facts.lineage[0].license_ids == ("Apache-2.0",)
 
@@ -120,7 +151,9 @@ def test_lineage_through_models_of_the_same_audit(kb: Knowledge, make_model: Cal
 def test_lineage_cycle_terminates(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     a = make_model("license: mit\nbase_model: google/b", name="a")
     b = make_model("license: mit\nbase_model: google/a", name="b")
-    facts = gather([Target("local", str(a), "a", "google/a"), Target("local", str(b), "b", "google/b")], kb)
+    facts = gather(
+        [Target("local", str(a), "a", "google/a"), Target("local", str(b), "b", "google/b")], kb
+    )
     assert [x.id for x in facts[0].lineage] == ["google/b"]
 
 
@@ -154,14 +187,18 @@ def test_unreadable_readme_is_a_finding(kb: Knowledge, make_model: Callable[...,
     assert [p.rule for p in facts.problems] == ["input/unreadable"]
 
 
-def test_huge_readme_is_read_only_up_to_the_limit(kb: Knowledge, make_model: Callable[..., Path]) -> None:
+def test_huge_readme_is_read_only_up_to_the_limit(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
     body = b"---\nlicense: mit\n---\n" + b"x" * (50 * 1024 * 1024)
     facts = facts_of(kb, make_model(card=body))
     assert facts.license.ids == ("MIT",)
     assert facts.problems == ()
 
 
-def test_invalid_front_matter_still_audits_the_rest(kb: Knowledge, make_model: Callable[..., Path]) -> None:
+def test_invalid_front_matter_still_audits_the_rest(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
     facts = facts_of(kb, make_model("license: [mit", name="broken"))
     assert [p.rule for p in facts.problems] == ["card/invalid-metadata"]
     assert facts.problems[0].evidence[0].line == 2

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, REPO
 
 from checker.errors import PolicyError
 from checker.findings import Severity
@@ -13,11 +14,10 @@ from checker.knowledge import Knowledge
 from checker.policy import builtin_names, load_policy
 from checker.policy.conditions import Combine, Leaf
 
-from conftest import EXAMPLES, REPO
-
 POLICIES = Path(__file__).parent / "policies"
-FAILING = sorted(p for p in (POLICIES / "fail").glob("*.yaml") if
-                 p.with_suffix(".expected.txt").is_file())  # fmt: skip
+FAILING = sorted(
+    p for p in (POLICIES / "fail").glob("*.yaml") if p.with_suffix(".expected.txt").is_file()
+)
 
 
 @pytest.mark.parametrize("path", sorted((POLICIES / "ok").glob("*.yaml")), ids=lambda p: p.name)
@@ -44,8 +44,11 @@ def test_every_failing_policy_has_expectations() -> None:
 def test_full_policy_merges_extends(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     policy = load_policy(POLICIES / "ok" / "full.yaml", kb)
-    assert policy.files == ("builtin:baseline", "tests/policies/ok/minimal.yaml",
-                            "tests/policies/ok/full.yaml")  # fmt: skip
+    assert policy.files == (
+        "builtin:baseline",
+        "tests/policies/ok/minimal.yaml",
+        "tests/policies/ok/full.yaml",
+    )
     assert policy.settings.fail_on is Severity.WARNING
     assert policy.settings.unknown is Severity.NOTE
     assert policy.settings.unused_waiver is None
@@ -66,12 +69,17 @@ def test_full_policy_merges_extends(kb: Knowledge, monkeypatch: pytest.MonkeyPat
 
 
 def test_later_files_override_earlier(kb: Knowledge, write_policy) -> None:  # type: ignore[no-untyped-def]
-    write_policy("version: 1\nname: base\nweights: {remote-code: error, deny-formats: [pickle]}\n"
-                 "waivers:\n- {id: W, rule: license/unknown, model: a/*, reason: r, approved-by: x}\n",
-                 "base.yaml")  # fmt: skip
-    child = write_policy("version: 1\nextends: [./base.yaml]\nweights: {remote-code: note}\n"
-                         "waivers:\n- {id: W2, rule: license/unknown, model: b/*, reason: r, "
-                         "approved-by: x}\n", "child.yaml")  # fmt: skip
+    write_policy(
+        "version: 1\nname: base\nweights: {remote-code: error, deny-formats: [pickle]}\n"
+        "waivers:\n- {id: W, rule: license/unknown, model: a/*, reason: r, approved-by: x}\n",
+        "base.yaml",
+    )
+    child = write_policy(
+        "version: 1\nextends: [./base.yaml]\nweights: {remote-code: note}\n"
+        "waivers:\n- {id: W2, rule: license/unknown, model: b/*, reason: r, "
+        "approved-by: x}\n",
+        "child.yaml",
+    )
     policy = load_policy(child, kb)
     assert policy.weights.remote_code is Severity.NOTE
     assert policy.weights.deny_formats == ("pickle",)
@@ -103,5 +111,17 @@ def test_schema_documents_every_policy_key() -> None:
     import json
 
     schema = json.loads((REPO / "rules" / "schema" / "policy.schema.json").read_text())
-    assert set(schema["properties"]) == {"version", "name", "description", "extends", "use",
-        "settings", "licenses", "provenance", "weights", "card", "rules", "waivers"}  # fmt: skip
+    assert set(schema["properties"]) == {
+        "version",
+        "name",
+        "description",
+        "extends",
+        "use",
+        "settings",
+        "licenses",
+        "provenance",
+        "weights",
+        "card",
+        "rules",
+        "waivers",
+    }

@@ -12,6 +12,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_NOW
 from ruamel.yaml import YAML
 
 from checker.api import audit_facts, gather
@@ -20,8 +21,6 @@ from checker.findings import Severity
 from checker.knowledge import Knowledge
 from checker.policy import load_policy
 from checker.sources.targets import Target
-
-from conftest import FIXED_NOW
 
 CASES = Path(__file__).parent / "cases"
 ALL = sorted(p for p in CASES.glob("*/*/*") if (p / "case.yaml").is_file())
@@ -38,9 +37,13 @@ def test_rule_case(case: Path, kb: Knowledge) -> None:
     meta = YAML(typ="safe").load((case / "case.yaml").read_text())
     policy = load_policy(CASES / "policy.yaml", kb)
     if meta.get("use"):
-        policy = dataclasses.replace(policy, use=dataclasses.replace(policy.use, **{
-            k: tuple(v) if isinstance(v, list) else v for k, v in meta["use"].items()
-        }))  # fmt: skip
+        policy = dataclasses.replace(
+            policy,
+            use=dataclasses.replace(
+                policy.use,
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in meta["use"].items()},
+            ),
+        )
     facts = gather([Target("local", str(case), case.name, meta["id"])], kb)
     result = audit_facts(facts, policy, kb, FIXED_NOW)
     hits = [f for f in result.models[0].findings if f.rule == rule]
@@ -59,8 +62,12 @@ def test_every_builtin_model_rule_has_cases() -> None:
     covered = {p.parent.parent.name.replace("__", "/", 1) for p in ALL}
     kinds = {(p.parent.parent.name.replace("__", "/", 1), p.parent.name) for p in ALL}
     # Rules that concern the policy (waivers) or need a Hub or several sources are tested elsewhere.
-    elsewhere = {"waiver/expired", "waiver/unused", "license/inconsistent",
-                 "license/lineage-conflict"}  # fmt: skip
+    elsewhere = {
+        "waiver/expired",
+        "waiver/unused",
+        "license/inconsistent",
+        "license/lineage-conflict",
+    }
     assert set(RULES) - elsewhere <= covered
     for rule in covered:
         assert (rule, "pass") in kinds, f"{rule} has no pass case"

@@ -44,7 +44,9 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         evidence = (Evidence(ctx.policy.files[-1], f"/rules/{rule.id}", rule.when.describe()),)
         if result is True or (result is None and rule.on_missing == "fail"):
             message = interpolate(rule.message, tree)
-            out.append(Finding(rule.id, rule.severity, facts.model.id, message, rule.help, evidence))
+            out.append(
+                Finding(rule.id, rule.severity, facts.model.id, message, rule.help, evidence)
+            )
         elif result is None and rule.on_missing == "unknown" and ctx.unknown is not None:
             message = f"could not evaluate {rule.id}: a field it reads is not known"
             out.append(Finding(rule.id, ctx.unknown, facts.model.id, message, rule.help, evidence))

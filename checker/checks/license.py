@@ -18,8 +18,9 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     out: list[Finding] = []
     lic = facts.license
     if not lic.known:
-        out += finding("license/unknown", ctx.unknown, facts, _unknown_message(facts),
-                       _unknown_evidence(facts))  # fmt: skip
+        out += finding(
+            "license/unknown", ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
+        )
     if lic.expression is None:
         return out
     reasons: list[Evidence] = []
@@ -31,10 +32,12 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
 
     if not licensing.evaluate(lic.expression, accept):
         out += finding(
-            "license/not-allowed", Severity.ERROR, facts,
+            "license/not-allowed",
+            Severity.ERROR,
+            facts,
             f"licence {lic.expression} is not allowed by the policy",
             [*(d.evidence for d in lic.declared), *reasons],
-        )  # fmt: skip
+        )
     return out
 
 
@@ -61,7 +64,9 @@ def _decide(license_id: str, ctx: CheckContext) -> tuple[bool, Evidence]:
     allowed = sorted(categories & set(rules.allow_categories))
     if allowed:
         return True, Evidence(source, "/categories", f"{license_id}: allowed category {allowed[0]}")
-    return False, Evidence(ctx.policy.files[-1], "/licenses/allow", f"{license_id} is not on the allow list")
+    return False, Evidence(
+        ctx.policy.files[-1], "/licenses/allow", f"{license_id} is not on the allow list"
+    )
 
 
 def _unknown_message(facts: ModelFacts) -> str:

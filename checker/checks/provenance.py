@@ -17,26 +17,42 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     developer = facts.provenance.developer
     if developer is not None:
         if developer.country is None:
-            out += finding("provenance/unknown-developer", rules.unknown_developer, facts,
-                           f"the country of developer {developer.org!r} is not known",
-                           developer.evidence)  # fmt: skip
+            out += finding(
+                "provenance/unknown-developer",
+                rules.unknown_developer,
+                facts,
+                f"the country of developer {developer.org!r} is not known",
+                developer.evidence,
+            )
         elif developer.country in denied:
-            out += finding("provenance/denied-jurisdiction", Severity.ERROR, facts,
-                           f"developer {developer.name or developer.org} is in "
-                           f"{developer.country}, a denied jurisdiction ({groups})",
-                           [*developer.evidence, policy_evidence])  # fmt: skip
+            out += finding(
+                "provenance/denied-jurisdiction",
+                Severity.ERROR,
+                facts,
+                f"developer {developer.name or developer.org} is in "
+                f"{developer.country}, a denied jurisdiction ({groups})",
+                [*developer.evidence, policy_evidence],
+            )
     if not rules.include_lineage:
         return out
     for ancestor in facts.lineage:
         if ancestor.country is None:
-            out += finding("provenance/unknown-developer", rules.unknown_developer, facts,
-                           f"the country of the developer of ancestor {ancestor.id} "
-                           f"({ancestor.relation}, depth {ancestor.depth}) is not known",
-                           ancestor.evidence)  # fmt: skip
+            out += finding(
+                "provenance/unknown-developer",
+                rules.unknown_developer,
+                facts,
+                f"the country of the developer of ancestor {ancestor.id} "
+                f"({ancestor.relation}, depth {ancestor.depth}) is not known",
+                ancestor.evidence,
+            )
         elif ancestor.country in denied:
-            out += finding("provenance/lineage-jurisdiction", Severity.ERROR, facts,
-                           f"ancestor {ancestor.id} ({ancestor.relation}, depth "
-                           f"{ancestor.depth}) comes from {ancestor.developer or 'a developer'} "
-                           f"in {ancestor.country}, a denied jurisdiction ({groups})",
-                           [*ancestor.evidence, policy_evidence])  # fmt: skip
+            out += finding(
+                "provenance/lineage-jurisdiction",
+                Severity.ERROR,
+                facts,
+                f"ancestor {ancestor.id} ({ancestor.relation}, depth "
+                f"{ancestor.depth}) comes from {ancestor.developer or 'a developer'} "
+                f"in {ancestor.country}, a denied jurisdiction ({groups})",
+                [*ancestor.evidence, policy_evidence],
+            )
     return out

@@ -12,12 +12,25 @@ from checker.knowledge import LicenseEntry, Term, TerritoryExclusion
 
 MULTIMODAL_TAGS = frozenset(
     {
-        "image-text-to-text", "visual-question-answering", "image-to-text", "video-text-to-text",
-        "any-to-any", "multimodal", "vision", "audio-text-to-text",
+        "image-text-to-text",
+        "visual-question-answering",
+        "image-to-text",
+        "video-text-to-text",
+        "any-to-any",
+        "multimodal",
+        "vision",
+        "audio-text-to-text",
     }
-)  # fmt: skip
-TEXT_ONLY_TAGS = frozenset({"text-generation", "text2text-generation", "fill-mask",
-                            "feature-extraction", "sentence-similarity"})  # fmt: skip
+)
+TEXT_ONLY_TAGS = frozenset(
+    {
+        "text-generation",
+        "text2text-generation",
+        "fill-mask",
+        "feature-extraction",
+        "sentence-similarity",
+    }
+)
 
 
 def _clause(entry: LicenseEntry, term: Term, pointer: str) -> Evidence:
@@ -50,22 +63,41 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> li
         return []
     if use is None:
         if term.value in ("forbidden", "conditional", "unknown"):
-            return finding("use/non-commercial", ctx.unknown, facts,
-                           f"{entry.name}: commercial use is {term.value}; the policy does not "
-                           "state whether use is commercial (use.commercial)", evidence)  # fmt: skip
+            return finding(
+                "use/non-commercial",
+                ctx.unknown,
+                facts,
+                f"{entry.name}: commercial use is {term.value}; the policy does not "
+                "state whether use is commercial (use.commercial)",
+                evidence,
+            )
         return []
     if term.value == "forbidden":
-        return finding("use/non-commercial", Severity.ERROR, facts,
-                       f"{entry.name} forbids commercial use", evidence)  # fmt: skip
+        return finding(
+            "use/non-commercial",
+            Severity.ERROR,
+            facts,
+            f"{entry.name} forbids commercial use",
+            evidence,
+        )
     if term.value == "unknown":
-        return finding("use/non-commercial", ctx.unknown, facts,
-                       f"{entry.name}: whether commercial use is allowed is not known", evidence)
+        return finding(
+            "use/non-commercial",
+            ctx.unknown,
+            facts,
+            f"{entry.name}: whether commercial use is allowed is not known",
+            evidence,
+        )
     revenue = entry.terms.revenue_limit
     if revenue.value is not None:
-        return finding("use/non-commercial", Severity.WARNING, facts,
-                       f"{entry.name} allows commercial use only below annual revenue of "
-                       f"{revenue.value:,} USD; confirm yours",
-                       [_clause(entry, revenue, "/terms/revenue_limit")])  # fmt: skip
+        return finding(
+            "use/non-commercial",
+            Severity.WARNING,
+            facts,
+            f"{entry.name} allows commercial use only below annual revenue of "
+            f"{revenue.value:,} USD; confirm yours",
+            [_clause(entry, revenue, "/terms/revenue_limit")],
+        )
     return []
 
 
@@ -76,14 +108,23 @@ def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> li
     mau = ctx.policy.use.monthly_active_users
     evidence = [_clause(entry, term, "/terms/user_limit"), _use(ctx, "monthly-active-users", mau)]
     if mau is None:
-        return finding("use/user-limit", ctx.unknown, facts,
-                       f"{entry.name} needs a separate licence above {term.value:,} monthly "
-                       "active users; the policy does not state use.monthly-active-users",
-                       evidence)  # fmt: skip
+        return finding(
+            "use/user-limit",
+            ctx.unknown,
+            facts,
+            f"{entry.name} needs a separate licence above {term.value:,} monthly "
+            "active users; the policy does not state use.monthly-active-users",
+            evidence,
+        )
     if mau > term.value:
-        return finding("use/user-limit", Severity.ERROR, facts,
-                       f"{mau:,} monthly active users exceed the {term.value:,} that "
-                       f"{entry.name} allows without a separate licence", evidence)  # fmt: skip
+        return finding(
+            "use/user-limit",
+            Severity.ERROR,
+            facts,
+            f"{mau:,} monthly active users exceed the {term.value:,} that "
+            f"{entry.name} allows without a separate licence",
+            evidence,
+        )
     return []
 
 
@@ -106,29 +147,45 @@ def _territory(
     what = "licensees based in" if key == "based-in" else "use in"
     condition = f" ({exclusion.condition})" if exclusion.condition else ""
     evidence = [
-        Evidence(entry.file, f"/terms/excluded_territories ({exclusion.clause})",
-                 exclusion.territory),
+        Evidence(
+            entry.file, f"/terms/excluded_territories ({exclusion.clause})", exclusion.territory
+        ),
         _use(ctx, key, None if declared is None else list(declared)),
-    ]  # fmt: skip
+    ]
     if exclusion.only_for == "multimodal":
         multimodal = _is_multimodal(facts)
         if multimodal is False:
             return []
         if multimodal is None:
-            return finding("use/territory", ctx.unknown, facts,
-                           f"{entry.name} excludes {what} {exclusion.territory} for multimodal "
-                           "models; whether this model is multimodal is not known (no pipeline "
-                           "tag)", evidence)  # fmt: skip
+            return finding(
+                "use/territory",
+                ctx.unknown,
+                facts,
+                f"{entry.name} excludes {what} {exclusion.territory} for multimodal "
+                "models; whether this model is multimodal is not known (no pipeline "
+                "tag)",
+                evidence,
+            )
     if declared is None:
-        return finding("use/territory", ctx.unknown, facts,
-                       f"{entry.name} excludes {what} {exclusion.territory}{condition}; the "
-                       f"policy does not state use.{key}", evidence)  # fmt: skip
+        return finding(
+            "use/territory",
+            ctx.unknown,
+            facts,
+            f"{entry.name} excludes {what} {exclusion.territory}{condition}; the "
+            f"policy does not state use.{key}",
+            evidence,
+        )
     hit = sorted(ctx.kb.expand([exclusion.territory]) & ctx.kb.expand(declared))
     if not hit:
         return []
-    return finding("use/territory", Severity.ERROR, facts,
-                   f"{entry.name} excludes {what} {exclusion.territory}{condition}; the policy "
-                   f"names {', '.join(hit)}", evidence)  # fmt: skip
+    return finding(
+        "use/territory",
+        Severity.ERROR,
+        facts,
+        f"{entry.name} excludes {what} {exclusion.territory}{condition}; the policy "
+        f"names {', '.join(hit)}",
+        evidence,
+    )
 
 
 def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
@@ -137,37 +194,65 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[
     purposes = ctx.policy.use.purposes
     if not prohibited:
         return []
-    evidence = [_clause(entry, term, "/terms/prohibited_uses"),
-                _use(ctx, "purposes", None if purposes is None else list(purposes))]  # fmt: skip
+    evidence = [
+        _clause(entry, term, "/terms/prohibited_uses"),
+        _use(ctx, "purposes", None if purposes is None else list(purposes)),
+    ]
     if purposes is None:
-        return finding("use/purpose", ctx.unknown, facts,
-                       f"{entry.name} prohibits some uses ({', '.join(sorted(prohibited))}); the "
-                       "policy does not state use.purposes", evidence)  # fmt: skip
+        return finding(
+            "use/purpose",
+            ctx.unknown,
+            facts,
+            f"{entry.name} prohibits some uses ({', '.join(sorted(prohibited))}); the "
+            "policy does not state use.purposes",
+            evidence,
+        )
     hit = sorted(prohibited & set(purposes))
     if not hit:
         return []
-    return finding("use/purpose", Severity.ERROR, facts,
-                   f"{entry.name} prohibits {', '.join(hit)}", evidence)
+    return finding(
+        "use/purpose", Severity.ERROR, facts, f"{entry.name} prohibits {', '.join(hit)}", evidence
+    )
 
 
 def _output_training(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
     term, use = entry.terms.output_training, ctx.policy.use.train_other_models
-    evidence = [_clause(entry, term, "/terms/output_training"), _use(ctx, "train-other-models", use)]
+    evidence = [
+        _clause(entry, term, "/terms/output_training"),
+        _use(ctx, "train-other-models", use),
+    ]
     if use is False or term.value == "allowed":
         return []
     note = f": {term.note}" if term.note else ""
     if use is None:
-        return finding("use/output-training", ctx.unknown, facts,
-                       f"{entry.name} restricts training other models on outputs "
-                       f"({term.value}); the policy does not state use.train-other-models",
-                       evidence)  # fmt: skip
+        return finding(
+            "use/output-training",
+            ctx.unknown,
+            facts,
+            f"{entry.name} restricts training other models on outputs "
+            f"({term.value}); the policy does not state use.train-other-models",
+            evidence,
+        )
     if term.value == "forbidden":
-        return finding("use/output-training", Severity.ERROR, facts,
-                       f"{entry.name} forbids using outputs to train other models{note}",
-                       evidence)  # fmt: skip
+        return finding(
+            "use/output-training",
+            Severity.ERROR,
+            facts,
+            f"{entry.name} forbids using outputs to train other models{note}",
+            evidence,
+        )
     if term.value == "conditional":
-        return finding("use/output-training", Severity.WARNING, facts,
-                       f"{entry.name} allows training other models on outputs only under "
-                       f"conditions{note}", evidence)  # fmt: skip
-    return finding("use/output-training", ctx.unknown, facts,
-                   f"{entry.name}: whether outputs may train other models is not known", evidence)
+        return finding(
+            "use/output-training",
+            Severity.WARNING,
+            facts,
+            f"{entry.name} allows training other models on outputs only under conditions{note}",
+            evidence,
+        )
+    return finding(
+        "use/output-training",
+        ctx.unknown,
+        facts,
+        f"{entry.name}: whether outputs may train other models is not known",
+        evidence,
+    )

@@ -16,8 +16,16 @@ from typing import Any
 from checker.policy.fields import MISSING, lookup
 
 OPERATORS = (
-    "exists", "equals", "in", "contains", "intersects", "matches", "gte", "lte", "has_category",
-)  # fmt: skip
+    "exists",
+    "equals",
+    "in",
+    "contains",
+    "intersects",
+    "matches",
+    "gte",
+    "lte",
+    "has_category",
+)
 
 Tri = bool | None
 
@@ -69,7 +77,7 @@ def evaluate(cond: Condition, tree: dict[str, Any], categories: Callable[[str], 
     value = lookup(tree, cond.field)
     if cond.op == "exists":
         present = value is not MISSING and value is not None and value != []
-        return present == cond.value
+        return bool(present == cond.value)
     if value is MISSING or value is None:
         return None
     return _LEAF_OPS[cond.op](value, cond, categories)
@@ -80,6 +88,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _compare(value: Any, bound: Any, greater: bool) -> Tri:
+    if isinstance(value, list):  # over a list (lineage.depth): true when any item is
+        results = [_compare(v, bound, greater) for v in value]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
     if isinstance(value, bool) or isinstance(bound, bool):
         return None
     if isinstance(value, (int, float)) and isinstance(bound, (int, float)):

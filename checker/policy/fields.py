@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -11,26 +12,60 @@ if TYPE_CHECKING:
 
 FIELDS: frozenset[str] = frozenset(
     {
-        "model.id", "model.revision", "model.source", "model.author", "model.url",
-        "model.pipeline_tag", "model.library", "model.tags", "model.created_at",
-        "card.present", "card.metadata", "card.missing",
-        "license.declared", "license.ids", "license.expression", "license.name",
-        "license.categories", "license.source", "license.confidence",
-        "license.terms.commercial_use", "license.terms.user_limit",
-        "license.terms.revenue_limit", "license.terms.excluded_territories",
-        "license.terms.prohibited_uses", "license.terms.output_training",
-        "license.terms.attribution", "license.terms.naming", "license.terms.aup",
+        "model.id",
+        "model.revision",
+        "model.source",
+        "model.author",
+        "model.url",
+        "model.pipeline_tag",
+        "model.library",
+        "model.tags",
+        "model.created_at",
+        "card.present",
+        "card.metadata",
+        "card.missing",
+        "license.declared",
+        "license.ids",
+        "license.expression",
+        "license.name",
+        "license.categories",
+        "license.source",
+        "license.confidence",
+        "license.terms.commercial_use",
+        "license.terms.user_limit",
+        "license.terms.revenue_limit",
+        "license.terms.excluded_territories",
+        "license.terms.prohibited_uses",
+        "license.terms.output_training",
+        "license.terms.attribution",
+        "license.terms.naming",
+        "license.terms.aup",
         "license.terms.redistribution",
-        "provenance.developer", "provenance.developer.org", "provenance.developer.name",
-        "provenance.developer.country", "provenance.jurisdictions",
-        "lineage", "lineage.id", "lineage.relation", "lineage.depth", "lineage.license_ids",
+        "provenance.developer",
+        "provenance.developer.org",
+        "provenance.developer.name",
+        "provenance.developer.country",
+        "provenance.jurisdictions",
+        "lineage",
+        "lineage.id",
+        "lineage.relation",
+        "lineage.depth",
+        "lineage.license_ids",
         "lineage.country",
-        "weights.availability", "weights.formats", "weights.unsafe_formats",
-        "weights.remote_code", "weights.parameters",
-        "use.commercial", "use.monthly_active_users", "use.based_in", "use.territories",
-        "use.distribution", "use.purposes", "use.train_other_models",
+        "weights.availability",
+        "weights.formats",
+        "weights.unsafe_formats",
+        "weights.remote_code",
+        "weights.parameters",
+        "use.commercial",
+        "use.monthly_active_users",
+        "use.based_in",
+        "use.territories",
+        "use.distribution",
+        "use.purposes",
+        "use.train_other_models",
     }
-)  # fmt: skip
+)
 OPEN_PREFIXES = ("card.metadata.",)
 
 _ORDER = {"allowed": 0, "unknown": 1, "conditional": 2, "forbidden": 3}
@@ -49,6 +84,11 @@ def is_known_field(path: str) -> bool:
 
 def combined_terms(terms: list[LicenseTerms]) -> dict[str, Any]:
     """The most restrictive reading of several licences' terms (all of them apply)."""
+    return dict(_combined(tuple(terms)))
+
+
+@lru_cache(maxsize=1024)
+def _combined(terms: tuple[LicenseTerms, ...]) -> dict[str, Any]:
     if not terms:
         return {k.split(".")[-1]: None for k in FIELDS if k.startswith("license.terms.")}
 

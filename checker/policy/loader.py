@@ -21,6 +21,7 @@ from checker.catalog import RULES
 from checker.errors import PolicyError, PolicyIssue
 from checker.findings import Severity
 from checker.knowledge import CATEGORIES, PROHIBITED_USES, Knowledge
+from checker.paths import display_path
 from checker.policy import conditions
 from checker.policy.fields import FIELDS, is_known_field, normalise_field
 from checker.policy.model import (
@@ -41,9 +42,18 @@ MAX_POLICY_BYTES = 1024 * 1024
 MAX_EXTENDS_DEPTH = 16
 BUILTIN_PREFIX = "builtin:"
 WEIGHT_FORMATS = (
-    "safetensors", "gguf", "ggml", "onnx", "pickle", "keras-h5", "keras", "flax-msgpack",
-    "tflite", "coreml", "numpy",
-)  # fmt: skip
+    "safetensors",
+    "gguf",
+    "ggml",
+    "onnx",
+    "pickle",
+    "keras-h5",
+    "keras",
+    "flax-msgpack",
+    "tflite",
+    "coreml",
+    "numpy",
+)
 _PATTERN_HINTS = {
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date YYYY-MM-DD",
     "^([A-Z]{2}|[A-Za-z][a-z0-9-]+)$": "an ISO 3166-1 alpha-2 code (DE) or a country group (eu)",
@@ -119,16 +129,7 @@ def _read(ref: str, base: Path) -> tuple[str, bytes, Path | None]:
     path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
     if path.stat().st_size > MAX_POLICY_BYTES:
         raise ValueError(f"larger than {MAX_POLICY_BYTES:,} bytes")
-    return _display(path), path.read_bytes(), path.resolve()
-
-
-def _display(path: Path) -> str:
-    """A path as the user would write it: relative to the working folder when below it."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)
+    return display_path(path), path.read_bytes(), path.resolve()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +221,14 @@ def _key_path(path: list[Any]) -> str:
 
 def _type_name(value: Any) -> str:
     return {
-        bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
-        dict: "mapping", type(None): "null",
-    }.get(type(value), type(value).__name__)  # fmt: skip
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "list",
+        dict: "mapping",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _schema_issues(pf: PolicyFile) -> Iterator[PolicyIssue]:
@@ -237,23 +243,30 @@ def _schema_issues(pf: PolicyFile) -> Iterator[PolicyIssue]:
             for extra in sorted(k for k in value if k not in allowed):
                 line, col = _position(pf.node, [*path, extra])
                 yield PolicyIssue(
-                    pf.name, line, col, _key_path([*path, extra]),
+                    pf.name,
+                    line,
+                    col,
+                    _key_path([*path, extra]),
                     f"unknown key (expected: {', '.join(allowed)})",
-                )  # fmt: skip
+                )
             continue
         if kind == "required" and isinstance(value, dict):
             line, col = _position(pf.node, path)
             for missing in [k for k in expected if k not in value]:
                 yield PolicyIssue(
-                    pf.name, line, col, _key_path(path) or "(top)",
+                    pf.name,
+                    line,
+                    col,
+                    _key_path(path) or "(top)",
                     f"missing required key '{missing}'",
-                )  # fmt: skip
+                )
             continue
         line, col = _position(pf.node, path)
         if kind == "type":
             types = expected if isinstance(expected, list) else [expected]
-            shown = " or ".join("mapping" if t == "object" else "list" if t == "array" else t
-                                for t in types)  # fmt: skip
+            shown = " or ".join(
+                "mapping" if t == "object" else "list" if t == "array" else t for t in types
+            )
             message = f"expected {shown}, got {_type_name(value)} {value!r}"
         elif kind == "enum":
             message = f"expected one of: {', '.join(map(str, expected))} (got {value!r})"
@@ -276,11 +289,19 @@ def _section(plain: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _strings(value: Any) -> list[tuple[int, str]]:
-    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+    return (
+        [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def _mappings(value: Any) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+    return (
+        [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
@@ -295,41 +316,58 @@ def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
         line, col = _position(node, path)
         return PolicyIssue(pf.name, line, col, _key_path(path), message)
 
-    for section, key in (("use", "based-in"), ("use", "territories"),
-                         ("provenance", "deny-jurisdictions")):  # fmt: skip
+    for section, key in (
+        ("use", "based-in"),
+        ("use", "territories"),
+        ("provenance", "deny-jurisdictions"),
+    ):
         for index, code in _strings(_section(plain, section).get(key)):
             if code.islower() and not kb.is_group(code):
                 known = ", ".join(sorted(kb.groups))
-                yield issue([section, key, index], f"unknown country group {code!r} (known: {known})")
+                yield issue(
+                    [section, key, index], f"unknown country group {code!r} (known: {known})"
+                )
     for index, purpose in _strings(_section(plain, "use").get("purposes")):
         if purpose not in PROHIBITED_USES:
-            yield issue(["use", "purposes", index],
-                        f"unknown purpose {purpose!r} (known: {', '.join(PROHIBITED_USES)})")
+            yield issue(
+                ["use", "purposes", index],
+                f"unknown purpose {purpose!r} (known: {', '.join(PROHIBITED_USES)})",
+            )
     licenses = _section(plain, "licenses")
     for key in ("allow", "deny"):
         for index, name in _strings(licenses.get(key)):
-            if kb.license(name) is None and name.lower() not in _spdx_ids() and not (
-                name.startswith("LicenseRef-")
+            if (
+                kb.license(name) is None
+                and name.lower() not in _spdx_ids()
+                and not (name.startswith("LicenseRef-"))
             ):
-                yield issue(["licenses", key, index],
-                            f"unknown licence {name!r} (not an SPDX id, a Hub id or a "
-                            "knowledge-base licence; see `clearance licenses`)")
+                yield issue(
+                    ["licenses", key, index],
+                    f"unknown licence {name!r} (not an SPDX id, a Hub id or a "
+                    "knowledge-base licence; see `clearance licenses`)",
+                )
     for key in ("allow-categories", "deny-categories"):
         for index, name in _strings(licenses.get(key)):
             if name not in CATEGORIES:
-                yield issue(["licenses", key, index],
-                            f"unknown category {name!r} (known: {', '.join(CATEGORIES)})")
+                yield issue(
+                    ["licenses", key, index],
+                    f"unknown category {name!r} (known: {', '.join(CATEGORIES)})",
+                )
     for index, fmt in _strings(_section(plain, "weights").get("deny-formats")):
         if fmt not in WEIGHT_FORMATS:
-            yield issue(["weights", "deny-formats", index],
-                        f"unknown format {fmt!r} (known: {', '.join(WEIGHT_FORMATS)})")
+            yield issue(
+                ["weights", "deny-formats", index],
+                f"unknown format {fmt!r} (known: {', '.join(WEIGHT_FORMATS)})",
+            )
     for index, rule in _mappings(plain.get("rules")):
         yield from _condition_issues(rule.get("when"), ["rules", index, "when"], issue)
         message = rule.get("message")
         for match in _TEMPLATE.finditer(message if isinstance(message, str) else ""):
             if not is_known_field(match.group(1)):
-                yield issue(["rules", index, "message"],
-                            f"${{{match.group(1)}}} is not a known field (see the facts model)")
+                yield issue(
+                    ["rules", index, "message"],
+                    f"${{{match.group(1)}}} is not a known field (see the facts model)",
+                )
     for index, waiver in _mappings(plain.get("waivers")):
         expires = waiver.get("expires")
         if isinstance(expires, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", expires):
@@ -390,7 +428,9 @@ def _condition_issues(cond: Any, path: list[Any], issue: Any) -> Iterator[Policy
         wanted = cond[op] if isinstance(cond[op], list) else [cond[op]]
         for name in wanted:
             if name not in CATEGORIES:
-                yield issue([*path, op], f"unknown category {name!r} (known: {', '.join(CATEGORIES)})")
+                yield issue(
+                    [*path, op], f"unknown category {name!r} (known: {', '.join(CATEGORIES)})"
+                )
 
 
 def _chain_issues(chain: list[PolicyFile], merged: dict[str, Any]) -> Iterator[PolicyIssue]:
@@ -400,8 +440,13 @@ def _chain_issues(chain: list[PolicyFile], merged: dict[str, Any]) -> Iterator[P
             rule = waiver.get("rule")
             if rule not in RULES and rule not in custom:
                 line, col = _position(pf.node, ["waivers", index, "rule"])
-                yield PolicyIssue(pf.name, line, col, f"waivers[{index}].rule",
-                                  f"unknown rule {rule!r} (a built-in rule id or a custom rule id)")
+                yield PolicyIssue(
+                    pf.name,
+                    line,
+                    col,
+                    f"waivers[{index}].rule",
+                    f"unknown rule {rule!r} (a built-in rule id or a custom rule id)",
+                )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

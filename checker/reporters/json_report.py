@@ -72,9 +72,10 @@ def _model(result: ModelResult) -> dict[str, Any]:
             "formats": list(facts.weights.formats),
             "unsafe_formats": [f for f in facts.weights.formats if f == "pickle"],
             "remote_code": facts.weights.remote_code,
-            "files": [{"path": f.path, "format": f.format, "size": f.size}
-                      for f in facts.weights.files],
-        },  # fmt: skip
+            "files": [
+                {"path": f.path, "format": f.format, "size": f.size} for f in facts.weights.files
+            ],
+        },
         "findings": [f.to_json() for f in result.findings],
         "obligations": [
             {"license": o.license, "kind": o.kind, "text": o.text, "clause": o.clause}

@@ -13,7 +13,9 @@ def _environment(autoescape: bool) -> Any:
     import jinja2
 
     class Loader(jinja2.BaseLoader):
-        def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, None, Any]:
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, None, Any]:
             node = data_dir("reports").joinpath(template)
             if not node.is_file():
                 raise jinja2.TemplateNotFound(template)

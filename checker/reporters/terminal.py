@@ -25,8 +25,14 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
 
     buffer = io.StringIO()
     columns = width or int(os.environ.get("COLUMNS", "0") or 0) or 120
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
-                      highlight=False, emoji=False)  # fmt: skip
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=columns,
+        highlight=False,
+        emoji=False,
+    )
     table = Table(title="Clearance audit", title_justify="left")
     for name in ("Model", "Verdict", "Licence", "Developer", "Jurisdictions", "Findings"):
         table.add_column(name, overflow="fold")
@@ -37,34 +43,41 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
         if dev is not None and dev.country:
             developer += f" ({dev.country})"
         unwaived = len(m.unwaived)
-        waived = len(m.findings) - unwaived
+        waived_count = len(m.findings) - unwaived
         table.add_row(
             escape(f.model.id),
             f"[{_VERDICT_STYLE[m.verdict]}]{m.verdict.value}[/]",
             escape(f.license.expression or "unknown"),
             escape(developer),
             escape(", ".join(f.provenance.jurisdictions) or "-"),
-            f"{unwaived}" + (f" (+{waived} waived)" if waived else ""),
+            f"{unwaived}" + (f" (+{waived_count} waived)" if waived_count else ""),
         )
     console.print(table)
     for m in result.models:
         if not m.findings:
             continue
         console.print()
-        console.print(f"[bold]{escape(m.facts.model.id)}[/] [{_VERDICT_STYLE[m.verdict]}]"
-                      f"{m.verdict.value}[/]")  # fmt: skip
+        console.print(
+            f"[bold]{escape(m.facts.model.id)}[/] [{_VERDICT_STYLE[m.verdict]}]{m.verdict.value}[/]"
+        )
         for finding in m.findings:
             style = _SEVERITY_STYLE[finding.severity]
-            waived = f" [dim](waived by {escape(finding.waived_by)})[/]" if finding.waived_by else ""
-            console.print(f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
-                          f"{escape(finding.message)}{waived}")  # fmt: skip
+            waived = (
+                f" [dim](waived by {escape(finding.waived_by)})[/]" if finding.waived_by else ""
+            )
+            console.print(
+                f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
+                f"{escape(finding.message)}{waived}"
+            )
     if result.findings:
         console.print()
         console.print("[bold]policy[/]")
         for finding in result.findings:
             style = _SEVERITY_STYLE[finding.severity]
-            console.print(f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
-                          f"{escape(finding.message)}")  # fmt: skip
+            console.print(
+                f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
+                f"{escape(finding.message)}"
+            )
     s = result
     console.print()
     console.print(

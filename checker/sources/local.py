@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from checker.card import MAX_CARD_BYTES
+from checker.paths import display_path
 from checker.sources.raw import RawFile, RawModel, RawText
 from checker.sources.targets import Target, local_model_id
 
@@ -23,14 +24,15 @@ SKIP_DIRS = {".git", ".cache", "__pycache__", ".huggingface"}
 
 
 def _read(root: Path, rel: str, limit: int) -> RawText:
+    shown = f"{display_path(root)}/{rel}"
     try:
         with open(root / rel, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        return RawText(rel, None, f"cannot read {rel}: {exc.strerror or exc}")
+        return RawText(shown, None, f"cannot read {shown}: {exc.strerror or exc}")
     if len(data) > limit:
-        return RawText(rel, data[:limit], truncated=True)
-    return RawText(rel, data)
+        return RawText(shown, data[:limit], truncated=True)
+    return RawText(shown, data)
 
 
 def _head(path: Path) -> bytes:
@@ -79,18 +81,18 @@ def read_local(target: Target) -> RawModel:
         target=target.display,
         model_id=model_id,
         source="local",
-        location=str(root),
+        location=display_path(root),
         revision=revision,
         origin=target.origin,
     )
     if not root.exists():
-        return _with_error(base, f"{root}: no such folder")
+        return _with_error(base, f"{base.location}: no such folder")
     if not root.is_dir():
-        return _with_error(base, f"{root}: not a folder")
+        return _with_error(base, f"{base.location}: not a folder")
     try:
         top = sorted(os.listdir(root))
     except OSError as exc:
-        return _with_error(base, f"{root}: cannot read folder: {exc.strerror or exc}")
+        return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
     files, complete = _walk(root)
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     licenses = tuple(
@@ -102,7 +104,7 @@ def read_local(target: Target) -> RawModel:
         target=base.target,
         model_id=model_id,
         source="local",
-        location=str(root),
+        location=base.location,
         revision=revision,
         card=_read(root, card_name, MAX_CARD_BYTES) if card_name else None,
         config=_read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None,

@@ -10,6 +10,7 @@ from pathlib import Path
 from checker import yamlio
 from checker.errors import InputError
 from checker.findings import Evidence
+from checker.paths import display_path
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 HF_CACHE_DIR = re.compile(r"^models--(?P<org>[^-].*?)--(?P<name>.+)$")
@@ -103,10 +104,10 @@ def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
             raise InputError(f"{where}: an entry needs 'id' or 'path' (or both)")
         if model_id is not None and not HUB_ID.match(model_id):
             raise InputError(f"{where}.id: {model_id!r} is not of the form org/name")
-        origin = Evidence(str(path), f"/models/{index}", model_id or folder, line + 1)
+        origin = Evidence(display_path(path), f"/models/{index}", model_id or folder, line + 1)
         if folder is not None:
-            local = (path.parent / folder).resolve()
-            yield Target("local", str(local), folder, model_id, revision, origin)
+            local = display_path(path.parent / folder)
+            yield Target("local", local, folder, model_id, revision, origin)
         else:
             assert model_id is not None
             yield Target("hub", model_id, model_id, model_id, revision, origin)

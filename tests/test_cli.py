@@ -1,0 +1,212 @@
+"""End-to-end command line: exit codes, formats, overrides; one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, REPO
+
+from checker.cli import main
+
+ACME = str(EXAMPLES / "policies" / "acme.yaml")
+MANIFEST = str(EXAMPLES / "models.yaml")
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_examples_audit_exit_1_with_json(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", MANIFEST, "--policy", ACME, "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    verdicts = {m["id"]: m["verdict"] for m in doc["models"]}
+    assert verdicts["google-bert/bert-base-uncased"] == "pass"
+    assert verdicts["deepseek-ai/deepseek-coder-1.3b-instruct"] == "fail"
+    assert verdicts["perplexity-ai/r1-1776"] == "fail"
+    assert verdicts["CohereForAI/aya-23-8B"] == "fail"
+    assert verdicts["microsoft/Phi-3-mini-4k-instruct"] == "pass"
+    assert doc["summary"]["exit_code"] == 1
+
+
+def test_passing_model_exits_0() -> None:
+    code, out, _ = invoke(
+        "check",
+        str(EXAMPLES / "models" / "bert-base-uncased"),
+        "--id",
+        "google-bert/bert-base-uncased",
+        "--policy",
+        ACME,
+    )
+    assert code == 0, out
+    assert "pass" in out
+
+
+def test_use_overrides_on_the_command_line() -> None:
+    folder = str(EXAMPLES / "models" / "llama-3.1-8b-instruct")
+    args = [
+        "check",
+        folder,
+        "--id",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "--policy",
+        ACME,
+        "--format",
+        "json",
+    ]
+    code, out, _ = invoke(*args)
+    assert code == 0
+    code, out, _ = invoke(*args, "--monthly-active-users", "800000000", "--purpose", "military")
+    rules = {f["rule"] for f in json.loads(out)["models"][0]["findings"]}
+    assert code == 1 and {"use/user-limit", "use/purpose"} <= rules
+    code, out, _ = invoke(*args, "--non-commercial", "--territory", "US,DE")
+    assert code == 0
+
+
+def test_territory_override_for_hunyuan() -> None:
+    folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
+    code, out, _ = invoke(
+        "check",
+        folder,
+        "--id",
+        "tencent/Hunyuan-A13B-Instruct",
+        "--policy",
+        ACME,
+        "--territory",
+        "GB",
+        "--format",
+        "json",
+    )
+    territory = [
+        f for f in json.loads(out)["models"][0]["findings"] if f["rule"] == "use/territory"
+    ]
+    assert code == 1 and "GB" in territory[0]["message"]
+
+
+def test_several_formats_in_one_run(tmp_path: Path) -> None:
+    out_json, out_md = tmp_path / "r.json", tmp_path / "r.md"
+    code, out, _ = invoke(
+        "check",
+        MANIFEST,
+        "--policy",
+        ACME,
+        "-f",
+        "json",
+        "-o",
+        str(out_json),
+        "-f",
+        "markdown",
+        "-o",
+        str(out_md),
+    )
+    assert code == 1 and out == ""
+    assert json.loads(out_json.read_text())["schema_version"] == 1
+    assert out_md.read_text().startswith("# Clearance audit")
+
+
+def test_missing_folder_exits_2() -> None:
+    code, out, _ = invoke("check", "./no/such/folder", "--format", "json")
+    assert code == 2
+    assert json.loads(out)["models"][0]["verdict"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["check", MANIFEST, "--policy", "tests/policies/fail/unknown-key.yaml"],
+            "licenses.alow: unknown key",
+        ),
+        (["check", MANIFEST, "--policy", "builtin:nope"], "no built-in policy"),
+        (["check", MANIFEST, "-f", "json", "-f", "markdown"], "need as many --output"),
+        (["check", MANIFEST, "-o", "x.json"], "one --format for each --output"),
+        (["check", "a", "b", "--id", "x/y"], "--id names the model of a single folder"),
+        (["check", MANIFEST, "--format", "pdf"], "Invalid value for '--format'"),
+        (["policy", "check", "tests/policies/fail/several-errors.yaml"], "has 6 error(s)"),
+        (["licenses", "no-such-licence"], "no licence 'no-such-licence'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_clear_message(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    code, _, err = invoke(*args)
+    assert code == 2
+    assert message in err
+
+
+def test_bad_manifest_entry(tmp_path: Path) -> None:
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text("models:\n  - revision: abc\n")
+    code, _, err = invoke("check", str(manifest))
+    assert code == 2
+    assert err.strip().endswith(
+        "models.yaml:2:5: models[0]: an entry needs 'id' or 'path' (or both)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("models: {a: 1}\n", "models: must be a list"),
+        ("model: []\n", "a manifest is a mapping with a 'models' list"),
+        ("models:\n  - {id: Qwen/Q, pth: x}\n", "models[0].pth: unknown key"),
+        ("models:\n  - id: not-an-id\n", "is not of the form org/name"),
+        ("models: [\n", "invalid YAML"),
+    ],
+)
+def test_manifest_errors(tmp_path: Path, text: str, message: str) -> None:
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text(text)
+    code, _, err = invoke("check", str(manifest))
+    assert code == 2 and message in err
+
+
+def test_policy_check_ok() -> None:
+    code, out, _ = invoke("policy", "check", ACME)
+    assert code == 0 and "ok" in out
+
+
+def test_licenses_list_and_explain() -> None:
+    code, out, _ = invoke("licenses")
+    assert code == 0 and "llama3.1" in out
+    code, out, _ = invoke("licenses", "llama3.2")
+    assert code == 0
+    assert "700,000,000" in out and "licensees based in EU" in out and "§2" in out
+
+
+def test_internal_error_exits_3_and_writes_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.api
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checker.api, "audit", boom)
+    code, _, err = invoke("check", MANIFEST)
+    assert code == 3
+    assert "internal error (RuntimeError: boom)" in err
+    log = err.rsplit("traceback written to ", 1)[1].strip()
+    assert "RuntimeError: boom" in Path(log).read_text()
+    os.unlink(log)
+
+
+def test_python_m_checker_and_lazy_imports() -> None:
+    code = (
+        "import sys, runpy; sys.argv=['clearance','--help']\n"
+        "try:\n    runpy.run_module('checker', run_name='__main__')\n"
+        "except SystemExit: pass\n"
+        "heavy = [m for m in ('huggingface_hub', 'spdx_tools', 'jinja2', 'ruamel', 'rich',"
+        " 'license_expression', 'jsonschema') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage:" in out.stdout
+    assert "HEAVY []" in out.stdout

@@ -1,0 +1,52 @@
+"""The README stays honest: rule ids, commands, exit codes, and the policy example are real."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import EXAMPLES, REPO
+from ruamel.yaml import YAML
+
+from checker.catalog import RULES
+from checker.cli import main
+from checker.reporters import REPORTERS
+
+README = (REPO / "README.md").read_text()
+
+
+def test_every_rule_id_is_documented() -> None:
+    documented = set(re.findall(r"^\| `([a-z]+/[a-z-]+)` \|", README, re.MULTILINE))
+    assert documented == set(RULES)
+
+
+def test_every_rule_has_help() -> None:
+    for info in RULES.values():
+        assert info.summary and info.help
+
+
+def test_every_command_and_format_is_documented() -> None:
+    for name, command in main.commands.items():
+        assert f"clearance {name}" in README, name
+        assert command.help
+    for fmt in REPORTERS:
+        assert f"`{fmt}`" in README, fmt
+
+
+def test_exit_codes_are_documented() -> None:
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+        assert code in README
+
+
+def test_readme_policy_is_the_example_file() -> None:
+    block = README.split("This is `examples/policies/acme.yaml`", 1)[1].split("```yaml", 1)[1]
+    block = block.split("```", 1)[0]
+    yaml = YAML(typ="safe")
+    assert yaml.load(block) == yaml.load((EXAMPLES / "policies" / "acme.yaml").read_text())
+
+
+def test_quick_start_is_two_commands() -> None:
+    section = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [line for line in section.strip().splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert "clearance check examples/models.yaml" in lines[0]
+    assert "pytest" in lines[1]

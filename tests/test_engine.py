@@ -1,0 +1,201 @@
+"""The engine: waivers (never delete, expire, unused), verdicts, custom rules and conditions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW
+
+from checker.api import audit_facts, gather
+from checker.checks.custom import interpolate
+from checker.findings import Severity, Verdict
+from checker.knowledge import Knowledge
+from checker.policy import load_policy
+from checker.policy.conditions import Combine, Leaf, evaluate
+from checker.sources.targets import Target
+
+POLICY = """version: 1
+name: engine
+use: {commercial: true, monthly-active-users: 10, based-in: [US], territories: [US],
+      distribution: hosted, purposes: [], train-other-models: false}
+licenses: {allow-categories: [permissive]}
+provenance: {deny-jurisdictions: [us-foreign-adversaries]}
+"""
+
+
+def run(
+    kb: Knowledge,
+    write_policy: Callable[..., Path],
+    folders: list[tuple[Path, str]],
+    extra: str = "",
+    now: dt.datetime = FIXED_NOW,
+):  # type: ignore[no-untyped-def]
+    policy = load_policy(write_policy(POLICY + extra), kb)
+    facts = gather([Target("local", str(p), p.name, i) for p, i in folders], kb)
+    return audit_facts(facts, policy, kb, now)
+
+
+def test_waiver_marks_but_keeps_the_finding(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    extra = (
+        "waivers:\n- {id: W-1, rule: provenance/denied-jurisdiction, model: 'Qwen/*', "
+        "reason: ok, approved-by: legal, expires: 2027-01-01}\n"
+    )
+    result = run(kb, write_policy, [(folder, "Qwen/Qwen2.5-7B")], extra)
+    model = result.models[0]
+    (finding,) = [f for f in model.findings if f.rule == "provenance/denied-jurisdiction"]
+    assert finding.waived_by == "W-1"
+    assert model.verdict is Verdict.PASS
+    assert result.findings == () and result.exit_code == 0
+
+
+def test_expired_waiver_does_not_apply_and_is_reported(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    extra = (
+        "waivers:\n- {id: W-1, rule: provenance/denied-jurisdiction, model: 'qwen/*', "
+        "reason: ok, approved-by: legal, expires: 2026-11-28}\n"
+    )
+    result = run(kb, write_policy, [(folder, "Qwen/Qwen2.5-7B")], extra)
+    assert result.models[0].verdict is Verdict.FAIL
+    assert [f.rule for f in result.findings] == ["waiver/expired"]
+    assert result.findings[0].severity is Severity.ERROR
+    assert result.findings[0].evidence[0].line is not None
+    assert result.exit_code == 1
+
+
+def test_waiver_valid_on_its_expiry_day(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    extra = (
+        "waivers:\n- {id: W-1, rule: provenance/denied-jurisdiction, model: 'Qwen/*', "
+        "reason: ok, approved-by: legal, expires: 2026-11-29}\n"
+    )
+    result = run(kb, write_policy, [(folder, "Qwen/Qwen2.5-7B")], extra)
+    assert result.models[0].verdict is Verdict.PASS
+
+
+def test_unused_waiver_is_a_warning(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    extra = (
+        "waivers:\n- {id: W-9, rule: license/unknown, model: 'nobody/*', reason: r, "
+        "approved-by: x}\n"
+    )
+    result = run(kb, write_policy, [(folder, "google/m")], extra)
+    assert [(f.rule, f.severity) for f in result.findings] == [("waiver/unused", Severity.WARNING)]
+    assert result.exit_code == 0
+
+
+def test_custom_rule_fires_with_interpolated_message(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0\nbase_model:\n- google/a\n- google/b")
+    extra = (
+        "rules:\n- id: acme/no-merges\n  severity: warning\n  message: '${model.id} merges "
+        "${lineage.id}'\n  when: {field: lineage.relation, contains: merge}\n"
+    )
+    result = run(kb, write_policy, [(folder, "google/merged")], extra)
+    (finding,) = [f for f in result.models[0].findings if f.rule == "acme/no-merges"]
+    assert finding.message == "google/merged merges google/a, google/b"
+    assert result.models[0].verdict is Verdict.WARN
+
+
+def test_custom_rule_on_missing_field_reports_unknown(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    extra = (
+        "rules:\n- id: acme/params\n  severity: warning\n  message: big\n"
+        "  when: {field: weights.parameters, gte: 1000}\n"
+    )
+    result = run(kb, write_policy, [(folder, "google/m")], extra)
+    (finding,) = [f for f in result.models[0].findings if f.rule == "acme/params"]
+    assert finding.severity is Severity.ERROR  # the policy's unknown level
+    assert "could not evaluate" in finding.message
+
+
+def test_interpolation_does_not_evaluate_anything() -> None:
+    tree = {"model": {"id": "{0.__class__}"}}
+    assert interpolate("${model.id} ${model.__class__} {0} ${}", tree) == (
+        "{0.__class__} unknown {0} unknown"
+    )
+
+
+CATS = {"Apache-2.0": {"permissive"}, "CC-BY-NC-4.0": {"non-commercial"}}
+
+
+@pytest.mark.parametrize(
+    ("cond", "expected"),
+    [
+        (Leaf("model.id", "equals", "a/b"), True),
+        (Leaf("model.id", "matches", "a/.*"), None),  # pattern compiled below
+        (Leaf("model.tags", "contains", "x"), True),
+        (Leaf("model.tags", "intersects", ["y", "z"]), False),
+        (Leaf("model.tags", "in", ["x"]), None),  # `in` on a list is undecidable
+        (Leaf("weights.availability", "in", ["open", "gated-auto"]), True),
+        (Leaf("lineage.depth", "gte", 2), True),
+        (Leaf("lineage.depth", "lte", 1), True),
+        (Leaf("model.created_at", "lte", "2024-06-01"), True),
+        (Leaf("license.ids", "has_category", ["permissive"]), True),
+        (Leaf("model.url", "exists", True), False),
+        (Leaf("model.url", "equals", "x"), None),
+        (Leaf("card.metadata.quantized_by", "exists", True), True),
+        (Combine("not", (Leaf("model.url", "equals", "x"),)), None),
+        (
+            Combine("any", (Leaf("model.url", "equals", "x"), Leaf("model.id", "equals", "a/b"))),
+            True,
+        ),
+        (
+            Combine("all", (Leaf("model.url", "equals", "x"), Leaf("model.id", "equals", "q"))),
+            False,
+        ),
+        (
+            Combine("all", (Leaf("model.url", "equals", "x"), Leaf("model.id", "equals", "a/b"))),
+            None,
+        ),
+    ],
+)
+def test_condition_semantics(cond: Leaf | Combine, expected: bool | None) -> None:
+    import re
+
+    if isinstance(cond, Leaf) and cond.op == "matches":
+        cond = dataclasses.replace(cond, pattern=re.compile(cond.value))
+        expected = True
+    tree = {
+        "model": {"id": "a/b", "tags": ["x"], "url": None, "created_at": "2024-01-02"},
+        "lineage": [{"depth": 1}, {"depth": 2}],
+        "license": {"ids": ["Apache-2.0"]},
+        "weights": {"availability": "open"},
+        "card": {"metadata": {"quantized_by": "someone"}},
+    }
+    assert evaluate(cond, tree, lambda i: CATS.get(i, set())) is expected
+
+
+def test_matches_is_anchored() -> None:
+    import re
+
+    leaf = Leaf("model.id", "matches", "b", re.compile("b"))
+    assert evaluate(leaf, {"model": {"id": "a/b"}}, lambda i: set()) is False
+
+
+def test_unreadable_model_gets_error_verdict_and_exit_2(kb, write_policy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run(kb, write_policy, [(tmp_path / "missing", "google/x")])
+    assert result.models[0].verdict is Verdict.ERROR
+    assert result.models[0].findings[0].rule == "input/unreadable"
+    assert result.exit_code == 2
+
+
+def test_fail_on_warning(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0", files={"config.json": b'{"auto_map": {"A": "m.M"}}'})
+    result = run(
+        kb, write_policy, [(folder, "google/m")], "settings: {fail-on: warning, unknown: warning}\n"
+    )
+    assert result.models[0].verdict is Verdict.FAIL
+    assert result.exit_code == 1
+
+
+def test_findings_are_sorted_and_deterministic(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model(None, files={"pytorch_model.bin": b"\x80\x02}q\x00."})
+    first = run(kb, write_policy, [(folder, "some-org/m")])
+    second = run(kb, write_policy, [(folder, "some-org/m")])
+    assert first == second
+    keys = [f.sort_key() for f in first.models[0].findings]
+    assert keys == sorted(keys)
