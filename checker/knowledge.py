@@ -224,7 +224,7 @@ def _term(raw: Mapping[str, Any] | None, default: Term) -> Term:
     if raw is None:
         return default
     value = raw.get("value")
-    if isinstance(value, list):
+    if isinstance(value, list):  # lists become tuples so that terms stay hashable
         value = tuple(value)
     return Term(value, raw.get("clause"), raw.get("note"), raw.get("text"))
 

@@ -112,7 +112,7 @@ def test_every_known_term_cites_a_clause(kb: Knowledge) -> None:
             term = getattr(t, name)
             if term.value is not None:
                 assert term.clause, f"{entry.file}: {name} has no clause"
-        if t.prohibited_uses.value:
+        if isinstance(t.prohibited_uses.value, tuple) and t.prohibited_uses.value:
             assert t.prohibited_uses.clause, f"{entry.file}: prohibited_uses has no clause"
         assert all(x.clause for x in t.excluded_territories)
         assert all(o.text for o in entry.obligations)
@@ -122,7 +122,8 @@ def test_vocabularies_match_the_schemas() -> None:
     schema = json.loads((REPO / "rules" / "schema" / "license.schema.json").read_text())
     assert tuple(schema["properties"]["categories"]["items"]["enum"]) == CATEGORIES
     uses = schema["properties"]["terms"]["properties"]["prohibited_uses"]["properties"]["value"]
-    assert tuple(uses["items"]["enum"]) == PROHIBITED_USES
+    assert tuple(uses["oneOf"][0]["items"]["enum"]) == PROHIBITED_USES
+    assert uses["oneOf"][1] == {"const": "unknown"}
 
 
 def test_duplicate_names_are_refused(kb: Knowledge) -> None:

@@ -190,14 +190,24 @@ def _territory(
 
 def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
     term = entry.terms.prohibited_uses
-    prohibited = set(term.value or ())
     purposes = ctx.policy.use.purposes
-    if not prohibited:
-        return []
     evidence = [
         _clause(entry, term, "/terms/prohibited_uses"),
         _use(ctx, "purposes", None if purposes is None else list(purposes)),
     ]
+    if term.value == "unknown":
+        if purposes == ():
+            return []
+        return finding(
+            "use/purpose",
+            ctx.unknown,
+            facts,
+            f"{entry.name}: which uses it prohibits is not known; check the model's own licence",
+            evidence,
+        )
+    prohibited = set(term.value or ())
+    if not prohibited:
+        return []
     if purposes is None:
         return finding(
             "use/purpose",

@@ -104,7 +104,9 @@ def _combined(terms: tuple[LicenseTerms, ...]) -> dict[str, Any]:
         "excluded_territories": sorted(
             {x.territory for t in terms for x in t.excluded_territories}
         ),
-        "prohibited_uses": sorted({u for t in terms for u in (t.prohibited_uses.value or ())}),
+        "prohibited_uses": "unknown"
+        if any(t.prohibited_uses.value == "unknown" for t in terms)
+        else sorted({u for t in terms for u in (t.prohibited_uses.value or ())}),
         "output_training": strictest([t.output_training.value for t in terms]),
         "attribution": "required"
         if any(t.attribution.value == "required" for t in terms)
