@@ -14,6 +14,7 @@ from typing import Any
 
 from checker.findings import Evidence
 from checker.knowledge import LicenseEntry
+from checker.weights import UNSAFE_FORMATS
 
 AVAILABILITY = ("open", "gated-auto", "gated-manual", "closed", "private", "disabled", "unknown")
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
@@ -98,6 +99,10 @@ class Developer:
     kind: str | None
     evidence: tuple[Evidence, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The report shape (evidence is reported with the findings that use it)."""
+        return {"org": self.org, "name": self.name, "country": self.country, "kind": self.kind}
+
 
 @dataclass(frozen=True, slots=True)
 class Ancestor:
@@ -110,6 +115,17 @@ class Ancestor:
     country: str | None = None
     developer: str | None = None
     evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The report shape (also the ``lineage.*`` fields custom rules read)."""
+        return {
+            "id": self.id,
+            "relation": self.relation,
+            "depth": self.depth,
+            "license_ids": list(self.license_ids),
+            "country": self.country,
+            "developer": self.developer,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +161,11 @@ class WeightFacts:
     def formats(self) -> tuple[str, ...]:
         """Distinct formats of the weight files, sorted."""
         return tuple(sorted({f.format for f in self.files}))
+
+    @property
+    def unsafe_formats(self) -> tuple[str, ...]:
+        """Formats that can run code when loaded (pickle-based)."""
+        return tuple(f for f in self.formats if f in UNSAFE_FORMATS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,25 +151,14 @@ def facts_tree(facts: ModelFacts, use: UseProfile) -> dict[str, Any]:
             "terms": combined_terms([e.terms for e in lic.entries]) if lic.known else None,
         },
         "provenance": {
-            "developer": None
-            if developer is None
-            else {"org": developer.org, "name": developer.name, "country": developer.country},
+            "developer": None if developer is None else developer.to_json(),
             "jurisdictions": list(facts.provenance.jurisdictions),
         },
-        "lineage": [
-            {
-                "id": a.id,
-                "relation": a.relation,
-                "depth": a.depth,
-                "license_ids": list(a.license_ids),
-                "country": a.country,
-            }
-            for a in facts.lineage
-        ],
+        "lineage": [a.to_json() for a in facts.lineage],
         "weights": {
             "availability": facts.weights.availability,
             "formats": list(facts.weights.formats),
-            "unsafe_formats": [f for f in facts.weights.formats if f == "pickle"],
+            "unsafe_formats": list(facts.weights.unsafe_formats),
             "remote_code": facts.weights.remote_code,
             "parameters": facts.weights.parameters,
         },

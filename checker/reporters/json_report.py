@@ -46,31 +46,14 @@ def _model(result: ModelResult) -> dict[str, Any]:
             "terms": combined_terms([e.terms for e in lic.entries]) if lic.known else {},
         },
         "provenance": {
-            "developer": None
-            if developer is None
-            else {
-                "org": developer.org,
-                "name": developer.name,
-                "country": developer.country,
-                "kind": developer.kind,
-            },
+            "developer": None if developer is None else developer.to_json(),
             "jurisdictions": list(facts.provenance.jurisdictions),
         },
-        "lineage": [
-            {
-                "id": a.id,
-                "relation": a.relation,
-                "depth": a.depth,
-                "license_ids": list(a.license_ids),
-                "country": a.country,
-                "developer": a.developer,
-            }
-            for a in facts.lineage
-        ],
+        "lineage": [a.to_json() for a in facts.lineage],
         "weights": {
             "availability": facts.weights.availability,
             "formats": list(facts.weights.formats),
-            "unsafe_formats": [f for f in facts.weights.formats if f == "pickle"],
+            "unsafe_formats": list(facts.weights.unsafe_formats),
             "remote_code": facts.weights.remote_code,
             "files": [
                 {"path": f.path, "format": f.format, "size": f.size} for f in facts.weights.files
