@@ -3,40 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 from checker.engine import evaluate
-from checker.facts import ModelFacts, ModelIdentity
+from checker.errors import InputError
+from checker.facts import ModelFacts
 from checker.knowledge import Knowledge, load_knowledge
 from checker.normalise import link_lineage, normalise
 from checker.policy import Policy, UseProfile, load_policy
 from checker.result import AuditResult
-from checker.sources import SOURCES, Target
+from checker.sources import SOURCES, HubOptions, Session, Target, hf_cache_targets
+from checker.sources.hub_client import HubError
 from checker.sources.targets import parse_target
 from checker.version import __version__
 
 DEFAULT_POLICY = "builtin:baseline"
 
 
-def gather(targets: Iterable[Target], kb: Knowledge) -> list[ModelFacts]:
-    """Read every target through its source and normalise it into facts."""
-    facts: list[ModelFacts] = []
-    for target in targets:
+def gather(
+    targets: Iterable[Target],
+    kb: Knowledge,
+    *,
+    session: Session | None = None,
+    jobs: int = 8,
+    progress: Callable[[Target], None] | None = None,
+) -> list[ModelFacts]:
+    """Read every target through its source (concurrently, ``jobs`` at a time) into facts."""
+    session = session or Session()
+    items = list(targets)
+
+    def read(target: Target) -> ModelFacts:
         source = SOURCES.get(target.kind)
         if source is None:
-            ident = target.model_id or target.ref
-            facts.append(
-                ModelFacts(
-                    target=target.display,
-                    model=ModelIdentity(ident, target.revision, target.kind, ident.split("/")[0]),
-                    error=f"{target.display}: auditing from the Hugging Face Hub is not available "
-                    "in this version; audit a local folder (or a manifest entry with path:)",
-                )
-            )
-            continue
-        facts.append(normalise(source(target), kb))
+            raise ValueError(f"no source for target kind {target.kind!r}")
+        facts = normalise(source(target, session), kb)
+        if progress is not None:
+            progress(target)
+        return facts
+
+    if jobs <= 1 or len(items) <= 1:
+        facts = [read(t) for t in items]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="clearance") as pool:
+            facts = list(pool.map(read, items))
     return link_lineage(facts)
 
 
@@ -78,15 +90,42 @@ def audit(
     model_id: str | None = None,
     use: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    hub: HubOptions | None = None,
+    jobs: int = 8,
+    authors: Sequence[str] = (),
+    hf_cache: bool = False,
+    progress: Callable[[Target], None] | None = None,
+    on_targets: Callable[[int], None] | None = None,
 ) -> AuditResult:
-    """Audit targets (folders, manifests, Hub ids) against a policy (path, builtin:, or Policy)."""
+    """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
+    (``hf_cache``) every model in the local Hugging Face cache, against a policy."""
     kb = load_knowledge()
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {})
+    session = Session(hub)
     parsed: list[Target] = []
     for text in targets:
         parsed.extend(parse_target(text, model_id))
-    return audit_facts(gather(parsed, kb), loaded, kb, now)
+    for author in authors:
+        try:
+            ids = session.hub.list_author(author)
+        except HubError as exc:
+            raise InputError(str(exc)) from exc
+        parsed.extend(Target("hub", i, i, i) for i in ids)
+    if hf_cache:
+        parsed.extend(hf_cache_targets(session.hub_options.cache_dir))
+    if on_targets is not None:
+        on_targets(len(parsed))
+    facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)
+    return audit_facts(facts, loaded, kb, now)
 
 
-__all__ = ["DEFAULT_POLICY", "UseProfile", "audit", "audit_facts", "gather", "with_use"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "HubOptions",
+    "UseProfile",
+    "audit",
+    "audit_facts",
+    "gather",
+    "with_use",
+]

@@ -10,7 +10,8 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -76,7 +77,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @click.option(
     "--policy",
     "-p",
@@ -145,7 +146,38 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     default=None,
     help="Whether outputs train or distil other models.",
 )
-@click.option("--offline", is_flag=True, help="Do not contact the Hub (local folders only).")
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="ORG",
+    help="Audit every model of this Hub organisation or user (repeatable).",
+)
+@click.option(
+    "--hf-cache",
+    is_flag=True,
+    help="Audit every model in the local Hugging Face cache (offline).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use only the local Hugging Face cache; say what is missing from it.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=64),
+    default=8,
+    show_default=True,
+    help="How many models to fetch from the Hub at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each Hub request.",
+)
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -160,15 +192,25 @@ def check(
     distribution: str | None,
     purpose: tuple[str, ...],
     train_other_models: bool | None,
+    authors: tuple[str, ...],
+    hf_cache: bool,
     offline: bool,
+    jobs: int,
+    timeout: float,
 ) -> None:
-    """Audit TARGETs (model folders, models.yaml manifests, Hub ids org/name[@rev])."""
+    """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
+
+    Hub access goes through huggingface_hub: HF_ENDPOINT, HF_TOKEN (or `hf auth login`) and
+    HF_HUB_CACHE apply; a token is never printed or written into a report.
+    """
     from checker.api import DEFAULT_POLICY, audit
     from checker.errors import UsageError
     from checker.reporters import REPORTERS
     from checker.reporters.terminal import render_terminal
+    from checker.sources import HubOptions
 
-    del offline  # local sources never touch the network
+    if not targets and not authors and not hf_cache:
+        raise UsageError("name at least one TARGET, --author ORG or --hf-cache")
     if outputs and len(outputs) != len(formats):
         raise UsageError("give one --format for each --output (in the same order)")
     if not outputs and len(formats) > 1:
@@ -184,7 +226,20 @@ def check(
         "purposes": _codes(purpose),
         "train_other_models": train_other_models,
     }
-    result = audit(list(targets), policy or DEFAULT_POLICY, model_id=model_id, use=use)
+    hub = HubOptions(offline=offline or hf_cache, timeout=timeout)
+    with _progress() as (progress, on_targets):
+        result = audit(
+            list(targets),
+            policy or DEFAULT_POLICY,
+            model_id=model_id,
+            use=use,
+            hub=hub,
+            jobs=jobs,
+            authors=authors,
+            hf_cache=hf_cache,
+            progress=progress,
+            on_targets=on_targets,
+        )
     pairs = (
         list(zip(formats, outputs, strict=True))
         if outputs
@@ -205,6 +260,31 @@ def check(
         except OSError as exc:
             raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
     sys.exit(result.exit_code)
+
+
+@contextmanager
+def _progress() -> Iterator[tuple[Callable[[Any], None] | None, Callable[[int], None] | None]]:
+    """A progress bar on stderr when it is a terminal (not in CI logs, not when piped)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None, None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+    with bar:
+        yield (
+            lambda target: bar.update(task, advance=1, description=str(target.display)),
+            lambda total: bar.update(task, total=total),
+        )
 
 
 @main.group("policy")

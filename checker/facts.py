@@ -115,6 +115,7 @@ class Ancestor:
     country: str | None = None
     developer: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    error: str | None = None  # why this ancestor (and the lineage beyond it) could not be read
 
     def to_json(self) -> dict[str, Any]:
         """The report shape (also the ``lineage.*`` fields custom rules read)."""
@@ -125,6 +126,7 @@ class Ancestor:
             "license_ids": list(self.license_ids),
             "country": self.country,
             "developer": self.developer,
+            "error": self.error,
         }
 
 

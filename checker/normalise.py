@@ -26,7 +26,7 @@ from checker.facts import (
 )
 from checker.findings import Evidence
 from checker.knowledge import Knowledge, LicenseEntry
-from checker.sources.raw import RawModel, RawText
+from checker.sources.raw import RawAncestor, RawModel, RawText
 
 CARD_FIELDS = (
     "license",
@@ -59,19 +59,24 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
             error=raw.error,
         )
     problems: list[Problem] = []
-    card, parsed = _card(raw.card, problems)
-    meta = parsed.metadata
+    card, _ = _card(raw.card, problems)
+    hub = raw.hub
+    if not card.present and hub is not None and hub.card_data is not None:
+        card = _card_from_hub(raw, hub.card_data)
+    meta = card.metadata
     tags = _strings(meta.get("tags"))
+    if hub is not None:
+        tags = sorted({*tags, *hub.tags})
     identity = ModelIdentity(
         id=raw.model_id,
         revision=raw.revision,
         source=raw.source,
-        author=owner,
-        url=None,
-        pipeline_tag=_string(meta.get("pipeline_tag")),
-        library=_string(meta.get("library_name")),
+        author=(hub.author if hub else None) or owner,
+        url=raw.url,
+        pipeline_tag=_string(meta.get("pipeline_tag")) or (hub.pipeline_tag if hub else None),
+        library=_string(meta.get("library_name")) or (hub.library_name if hub else None),
         tags=tuple(tags),
-        created_at=None,
+        created_at=hub.created_at if hub else None,
     )
     config = _json(raw.config, problems)
     adapter = _json(raw.adapter_config, problems)
@@ -83,7 +88,10 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
     files = _weight_files(raw)
     bases = _bases(card, adapter, raw, files)
     developer = _developer(kb, owner, raw.model_id)
-    lineage = tuple(_ancestor(kb, base, 1) for base in bases)
+    if raw.hub is not None:
+        lineage = tuple(_hub_ancestor(kb, a, raw) for a in raw.ancestors)
+    else:
+        lineage = tuple(_ancestor(kb, base, 1) for base in bases)
     countries = {a.country for a in lineage if a.country}
     if developer.country:
         countries.add(developer.country)
@@ -97,6 +105,17 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
         lineage=lineage,
         weights=_weights(card, config, raw, files),
         problems=tuple(problems),
+    )
+
+
+def _card_from_hub(raw: RawModel, card_data: Mapping[str, Any]) -> CardFacts:
+    """Card metadata from model_info when the README itself could not be read (gated)."""
+    meta = dict(card_data)
+    return CardFacts(
+        present=True,
+        path=f"{raw.location} (cardData)",
+        metadata=MappingProxyType(meta),
+        missing=tuple(f for f in CARD_FIELDS if _empty(meta.get(f))),
     )
 
 
@@ -257,7 +276,23 @@ def _weights(
 ) -> WeightFacts:
     gated = _gating(card)
     availability_evidence: list[Evidence] = []
-    if gated:
+    hub = raw.hub
+    if hub is not None:
+        availability = _hub_availability(hub, files)
+        availability_evidence.append(
+            Evidence(
+                raw.location,
+                "model_info",
+                {
+                    "gated": hub.gated,
+                    "private": hub.private,
+                    "disabled": hub.disabled,
+                    "weight_files": len(files),
+                },
+            )
+        )
+        availability_evidence.extend(Evidence(raw.location, "files", n) for n in raw.hub_notes)
+    elif gated:
         availability = "gated-manual"
         availability_evidence.append(
             Evidence(
@@ -277,7 +312,9 @@ def _weights(
         availability_evidence.append(Evidence(raw.location, "files", "no weight files found"))
 
     code: list[Evidence] = []
-    if config is not None and config.get("auto_map"):
+    if hub is not None and hub.auto_map:
+        code.append(Evidence(raw.location, "model_info/config/auto_map", list(hub.auto_map)))
+    elif config is not None and config.get("auto_map"):
         code.append(
             Evidence(f"{raw.location}/config.json", "/auto_map", sorted(config["auto_map"]))
         )
@@ -296,7 +333,20 @@ def _weights(
         files=files,
         remote_code=remote_code,
         remote_code_evidence=tuple(code),
+        parameters=hub.parameters if hub is not None else None,
     )
+
+
+def _hub_availability(hub: Any, files: tuple[WeightFile, ...]) -> str:
+    if hub.disabled:
+        return "disabled"
+    if hub.gated in ("auto", "manual"):
+        return f"gated-{hub.gated}"
+    if hub.gated:
+        return "gated-manual"
+    if hub.private:
+        return "private"
+    return "open" if files else "closed"
 
 
 def _bases(
@@ -378,11 +428,34 @@ def _ancestor(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
     )
 
 
+def _hub_ancestor(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancestor:
+    """An ancestor read from the Hub: its licence from its card data, country from its owner."""
+    developer = _developer(kb, raw.id.split("/", 1)[0], raw.id)
+    license_ids: tuple[str, ...] = ()
+    if raw.card_data is not None:
+        card = CardFacts(
+            present=True, path=f"hf:{raw.id}", metadata=MappingProxyType(dict(raw.card_data))
+        )
+        license_ids = _license(kb, card).ids
+    where = Evidence(model.location, f"lineage/{raw.id}", raw.relation)
+    return Ancestor(
+        id=raw.id,
+        relation=raw.relation,
+        depth=raw.depth,
+        license_ids=license_ids,
+        country=developer.country,
+        developer=developer.name,
+        evidence=(where, *developer.evidence[1:]),
+        error=raw.error,
+    )
+
+
 def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
-    """Extend each model's lineage through other models of the same audit (pure).
+    """Extend local models' lineage through other models of the same audit (pure).
 
     A manifest that lists a base folder and its derivative gives the derivative the base's own
-    ancestors and licences; cycles stop at the first repeat.
+    ancestors and licences; cycles stop at the first repeat. Lineage read from the Hub is already
+    complete and is left as it is.
     """
     from dataclasses import replace
 
@@ -390,7 +463,7 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
     by_id = {m.model.id.lower(): m for m in items}
     out: list[ModelFacts] = []
     for facts in items:
-        if facts.error is not None or not facts.lineage:
+        if facts.error is not None or not facts.lineage or facts.model.source == "hub":
             out.append(facts)
             continue
         lineage: dict[str, Ancestor] = {}

@@ -296,9 +296,15 @@ class FakeRepo:
         if not base:
             return None
         ids = [base] if isinstance(base, str) else list(base)
-        relation = self.card_value("base_model_relation") or (
-            "merge" if len(ids) > 1 else "finetune"
-        )
+        # The Hub infers the relation (docs/hub/model-cards.md): adapter files, GGUF files, a list.
+        names = set(self.files)
+        if "adapter_config.json" in names:
+            inferred = "adapter"
+        elif any(n.endswith(".gguf") for n in names):
+            inferred = "quantized"
+        else:
+            inferred = "merge" if len(ids) > 1 else "finetune"
+        relation = self.card_value("base_model_relation") or inferred
         return {"relation": relation, "models": [{"_id": _object_id(i), "id": i} for i in ids]}
 
     def derived_tags(self, commit: str) -> list[str]:

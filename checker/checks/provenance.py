@@ -36,6 +36,15 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     if not rules.include_lineage:
         return out
     for ancestor in facts.lineage:
+        if ancestor.error is not None:
+            out += finding(
+                "provenance/lineage-jurisdiction",
+                ctx.unknown,
+                facts,
+                f"the lineage beyond {ancestor.id} ({ancestor.relation}, depth {ancestor.depth}) "
+                f"could not be read: {ancestor.error}",
+                ancestor.evidence,
+            )
         if ancestor.country is None:
             out += finding(
                 "provenance/unknown-developer",

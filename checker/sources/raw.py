@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from checker.findings import Evidence
+
+if TYPE_CHECKING:
+    from checker.sources.hub_client import HubInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,18 @@ class RawText:
 
 
 @dataclass(frozen=True, slots=True)
+class RawAncestor:
+    """An ancestor met while walking the lineage on the Hub, or why it could not be read."""
+
+    id: str
+    relation: str
+    depth: int
+    card_data: Mapping[str, Any] | None = None
+    tags: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RawModel:
     """Everything a source read about one model; ``error`` set when nothing could be read."""
 
@@ -42,4 +59,8 @@ class RawModel:
     files: tuple[RawFile, ...] = ()
     files_complete: bool = True
     origin: Evidence | None = None
+    url: str | None = None
+    hub: HubInfo | None = None
+    hub_notes: tuple[str, ...] = ()
+    ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None

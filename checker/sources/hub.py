@@ -1,0 +1,162 @@
+"""Read a model from the Hub at an exact commit: metadata, card, config, licence files, lineage.
+
+Files are downloaded at the resolved 40-hex sha, so the audit records exactly what it read. When
+a gated repository's files cannot be read, the card metadata comes from model_info. The lineage
+is walked through ``base_model`` (card) and ``baseModels`` (Hub): fine-tunes, adapters,
+quantisations and merges, to a depth limit, with cycles detected and every ancestor fetched once
+per run. An ancestor that cannot be fetched is recorded with its reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Any
+
+from checker.sources.hub_client import HubClient, HubError, HubInfo
+from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
+from checker.sources.raw import RawAncestor, RawFile, RawModel, RawText
+from checker.sources.targets import Target
+from checker.weights import format_from_name
+
+RELATIONS = {"finetune", "adapter", "quantized", "merge"}
+
+
+def _text(client: HubClient, info: HubInfo, name: str, notes: list[str]) -> RawText | None:
+    shown = f"hf:{info.id}@{info.sha}/{name}"
+    try:
+        data = client.download(info.id, info.sha, name)
+    except HubError as exc:
+        if exc.kind == "gated":
+            notes.append(f"{name}: gated, not readable with this token; metadata from the Hub API")
+            return None
+        return RawText(shown, None, str(exc))
+    if len(data) > MAX_JSON_BYTES:
+        return RawText(shown, data[:MAX_JSON_BYTES], truncated=True)
+    return RawText(shown, data)
+
+
+def _license_files(info: HubInfo) -> list[str]:
+    names = [n for n in info.siblings if "/" not in n and LICENSE_FILE.match(n)]
+    link = (info.card_data or {}).get("license_link")
+    if isinstance(link, str) and link in info.siblings and link not in names:
+        names.append(link)
+    return sorted(n for n in names if n.lower() != "readme.md")
+
+
+def bases_of(card: Any, info: HubInfo | None) -> list[tuple[str, str]]:
+    """(id, relation) of the parents a card and the Hub's baseModels declare."""
+    card = card if isinstance(card, dict) else {}
+    declared = card.get("base_model")
+    ids = (
+        [declared]
+        if isinstance(declared, str)
+        else [b for b in (declared or []) if isinstance(b, str)]
+        if isinstance(declared, list)
+        else []
+    )
+    relation = card.get("base_model_relation")
+    if not isinstance(relation, str) or relation not in RELATIONS:
+        relation = info.base_relation if info and info.base_relation in RELATIONS else None
+    if info is not None:
+        ids += [b for b in info.base_models if b.lower() not in {i.lower() for i in ids}]
+    if relation is None:
+        if len(ids) > 1:
+            relation = "merge"
+        elif info is not None and any(
+            format_from_name(n) in ("gguf", "ggml") for n in info.siblings
+        ):
+            relation = "quantized"
+        else:
+            relation = "finetune"
+    return [(i, relation) for i in dict.fromkeys(ids) if re.match(r"^[\w.-]+/[\w.-]+$", i)]
+
+
+def walk_lineage(client: HubClient, root: HubInfo, card: Any) -> tuple[RawAncestor, ...]:
+    """Breadth-first through the ancestors, each fetched once; cycles and depth are reported."""
+    out: list[RawAncestor] = []
+    seen = {root.id.lower()}
+    queue: deque[tuple[str, str, int, tuple[str, ...]]] = deque(
+        (bid, rel, 1, (root.id,)) for bid, rel in bases_of(card, root)
+    )
+    while queue:
+        ident, relation, depth, path = queue.popleft()
+        if ident.lower() in {p.lower() for p in path}:
+            cycle = " -> ".join((*path, ident))
+            out.append(RawAncestor(ident, relation, depth, error=f"lineage cycle: {cycle}"))
+            continue
+        if ident.lower() in seen:
+            continue
+        seen.add(ident.lower())
+        if depth > client.options.max_depth:
+            out.append(
+                RawAncestor(
+                    ident,
+                    relation,
+                    depth,
+                    error=(f"deeper than {client.options.max_depth} levels; not followed"),
+                )
+            )
+            continue
+        try:
+            info = client.info(ident, None)
+        except HubError as exc:
+            out.append(RawAncestor(ident, relation, depth, error=str(exc)))
+            continue
+        out.append(RawAncestor(info.id, relation, depth, info.card_data, info.tags))
+        queue.extend(
+            (bid, rel, depth + 1, (*path, info.id)) for bid, rel in bases_of(info.card_data, info)
+        )
+    return tuple(out)
+
+
+def read_hub(target: Target, client: HubClient) -> RawModel:
+    """Read one Hub model; a failure gives a RawModel with a one-line ``error``."""
+    ident = target.model_id or target.ref
+    base = RawModel(
+        target=target.display,
+        model_id=ident,
+        source="hub",
+        location=f"hf:{ident}",
+        revision=target.revision,
+        origin=target.origin,
+        url=f"{client.endpoint}/{ident}",
+    )
+    try:
+        info = client.info(target.ref, target.revision)
+    except HubError as exc:
+        return RawModel(**{**_fields(base), "error": str(exc)})
+    notes: list[str] = []
+    card = _text(client, info, "README.md", notes) if "README.md" in info.siblings else None
+    config = _text(client, info, "config.json", notes) if "config.json" in info.siblings else None
+    adapter = (
+        _text(client, info, "adapter_config.json", notes)
+        if "adapter_config.json" in info.siblings
+        else None
+    )
+    licenses = tuple(
+        t for t in (_text(client, info, n, notes) for n in _license_files(info)) if t is not None
+    )
+    card_data = info.card_data
+    return RawModel(
+        target=target.display,
+        model_id=info.id,
+        source="hub",
+        location=f"hf:{info.id}@{info.sha}",
+        revision=info.sha,
+        card=card,
+        config=config,
+        adapter_config=adapter,
+        license_files=licenses,
+        files=tuple(RawFile(name, 0) for name in info.siblings),
+        files_complete=True,
+        origin=target.origin,
+        url=f"{client.endpoint}/{info.id}",
+        hub=info,
+        hub_notes=tuple(notes),
+        ancestors=walk_lineage(client, info, card_data),
+    )
+
+
+def _fields(raw: RawModel) -> dict[str, Any]:
+    return {name: getattr(raw, name) for name in raw.__dataclass_fields__}
