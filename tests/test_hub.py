@@ -483,3 +483,21 @@ def test_gather_with_one_job_matches_many(options: HubOptions) -> None:
     many = gather(targets, kb, session=Session(options), jobs=8)
     policy = load_policy("builtin:baseline", kb)
     assert audit_facts(one, policy, kb, FIXED_NOW) == audit_facts(many, policy, kb, FIXED_NOW)
+
+
+def test_every_connection_went_to_loopback(options: HubOptions, _loopback_only: list[Any]) -> None:
+    from huggingface_hub.utils import close_session
+
+    close_session()  # no kept-alive connection from an earlier test: every one is seen anew
+    run(["allenai/merged", "microsoft/custom-code"], options)
+    assert _loopback_only, "the guard saw the client's connections"
+    ports = {HUB.port, int(HUB.cdn_url.rsplit(":", 1)[1])}
+    assert all(a[0] == "127.0.0.1" and a[1] in ports for a in _loopback_only)
+    assert all(r.server in ("hub", "cdn") for r in HUB.requests)
+
+
+def test_no_progress_bar_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.cli import _progress
+
+    with _progress() as (progress, on_targets):
+        assert progress is None and on_targets is None
