@@ -74,3 +74,21 @@ def write_policy(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def example_result():  # type: ignore[no-untyped-def]
+    """The audit of the bundled examples with the clock, tool version and knowledge digest fixed,
+    so every report rendered from it is byte-stable (golden files)."""
+    import dataclasses
+    import os
+
+    from checker.api import audit
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        result = audit(["examples/models.yaml"], "examples/policies/acme.yaml", now=FIXED_NOW)
+    finally:
+        os.chdir(cwd)
+    return dataclasses.replace(result, tool_version="0.0.0-test", knowledge_digest="0" * 64)

@@ -13,25 +13,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXED_NOW, REPO
+from conftest import REPO
 
-from checker.api import audit
 from checker.reporters import REPORTERS
 from checker.reporters.terminal import render_terminal
 from checker.result import AuditResult
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture(scope="module")
-def example_result() -> AuditResult:
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        result = audit(["examples/models.yaml"], "examples/policies/acme.yaml", now=FIXED_NOW)
-    finally:
-        os.chdir(cwd)
-    return dataclasses.replace(result, tool_version="0.0.0-test", knowledge_digest="0" * 64)
 
 
 RENDERERS = {

@@ -1,0 +1,405 @@
+"""Hub audits against a fake Hub with latency: concurrency, request counts, warm caches.
+
+Run from the repository root::
+
+    python benchmarks/bench_hub.py              # 200 models, 20 ancestors, 50 ms per request
+    python benchmarks/bench_hub.py --quick      # 40 models, 5 ancestors
+    python benchmarks/bench_hub.py --latency 0.02 --models 500 --ancestors 20
+
+The real ``huggingface_hub`` client talks to ``tests/fakehub.py`` on 127.0.0.1 (nothing goes to
+the Internet). The world: ``--ancestors`` base models from known developers (meta-llama, Qwen,
+mistralai, google, deepseek-ai, ...; some of them are themselves fine-tunes of another, so lineage
+goes two levels deep) and ``--models`` fine-tunes published by known organisations (microsoft,
+nvidia, allenai, ...), each with a README.md card (``license``, ``base_model``), a
+model.safetensors and a config.json; every tenth is a merge of two ancestors.
+
+Five audits through ``checker.api.audit`` (builtin:baseline, fixed clock), each timed end to end:
+
+* cold, ``jobs=1`` and cold, default jobs (8), each with a fresh, empty cache;
+* warm, default jobs, unpinned targets (``org/name``), on the second run's cache;
+* cold then warm, default jobs, targets pinned to their commit (``org/name@<40-hex sha>``).
+
+For each it prints wall time, requests seen by the fake Hub (by kind), requests per model and
+requests that repeated within the run (same method, server, path and query). This prints numbers;
+it asserts nothing. The issue's target: cold ``jobs=1`` / cold default jobs >= 6x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+POLICY = "builtin:baseline"
+DEFAULT_JOBS = 8
+TARGET_SPEEDUP = 6.0
+
+# Before huggingface_hub is imported (it reads these once); patched on ``constants`` below too.
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+os.environ.pop("HF_HUB_OFFLINE", None)
+
+sys.path.insert(0, str(ROOT))  # run from a checkout even if the package is not installed
+sys.path.insert(0, str(ROOT / "tests"))  # fakehub
+
+from fakehub import FakeHub, FakeRepo, LoggedRequest, make_readme  # noqa: E402
+
+from checker.api import audit  # noqa: E402
+from checker.findings import Verdict  # noqa: E402
+from checker.result import AuditResult  # noqa: E402
+from checker.sources import HubOptions  # noqa: E402
+from checker.version import __version__  # noqa: E402
+
+# A minimal safetensors file: 8-byte header length, then the JSON header.
+ST_HEADER = b'{"__metadata__":{"format":"pt"}}'
+SAFETENSORS = len(ST_HEADER).to_bytes(8, "little") + ST_HEADER
+
+# (repo id, licence, index of its own base in this list or None). Bases come before the models
+# built on them, so every prefix of the list (``--ancestors N``) is closed under lineage.
+ANCESTORS: list[tuple[str, str, int | None]] = [
+    ("meta-llama/Llama-3.1-8B", "llama3.1", None),
+    ("Qwen/Qwen2.5-7B", "apache-2.0", None),
+    ("mistralai/Mistral-7B-v0.1", "apache-2.0", None),
+    ("google/gemma-2-9b", "gemma", None),
+    ("deepseek-ai/DeepSeek-V3-Base", "mit", None),
+    ("meta-llama/Llama-3.1-8B-Instruct", "llama3.1", 0),
+    ("Qwen/Qwen2.5-7B-Instruct", "apache-2.0", 1),
+    ("mistralai/Mistral-7B-Instruct-v0.2", "apache-2.0", 2),
+    ("google/gemma-2-9b-it", "gemma", 3),
+    ("deepseek-ai/DeepSeek-V3", "mit", 4),
+    ("meta-llama/Llama-3.2-3B", "llama3.2", None),
+    ("Qwen/Qwen2.5-Math-7B", "apache-2.0", None),
+    ("mistralai/Mixtral-8x7B-v0.1", "apache-2.0", None),
+    ("google/gemma-2-2b", "gemma", None),
+    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "mit", 11),
+    ("meta-llama/Llama-3.2-3B-Instruct", "llama3.2", 10),
+    ("Qwen/Qwen2.5-14B", "apache-2.0", None),
+    ("microsoft/phi-4", "mit", None),
+    ("ibm-granite/granite-3.1-8b-base", "apache-2.0", None),
+    ("tiiuae/Falcon3-7B-Base", "apache-2.0", None),
+]
+EXTRA_ANCESTOR_ORGS = ("meta-llama", "Qwen", "mistralai", "google", "deepseek-ai")
+MODEL_ORGS = (
+    "microsoft",
+    "nvidia",
+    "allenai",
+    "google",
+    "ibm-granite",
+    "Salesforce",
+    "HuggingFaceH4",
+    "amazon",
+    "Snowflake",
+    "databricks",
+)
+MERGE_EVERY = 10
+
+
+# -- the world -------------------------------------------------------------------------------
+
+
+def _repo(repo_id: str, card: dict[str, Any], params: int) -> FakeRepo:
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}
+    files = {
+        "README.md": make_readme(card, f"# {repo_id.split('/')[1]}\n\nA benchmark model.\n"),
+        "config.json": json.dumps(config).encode(),
+        "model.safetensors": SAFETENSORS,
+    }
+    return FakeRepo(
+        repo_id,
+        files=files,
+        card_data=card,
+        config=config,
+        library_name="transformers",
+        pipeline_tag="text-generation",
+        safetensors={"parameters": {"BF16": params}, "total": params},
+    )
+
+
+def build_world(models: int, ancestors: int) -> tuple[list[FakeRepo], list[FakeRepo], int]:
+    """(ancestor repos, model repos, how many ancestors have a base of their own)."""
+    spec = list(ANCESTORS[:ancestors])
+    for i in range(len(spec), ancestors):  # more than the named ones: synthetic, every 3rd derived
+        org = EXTRA_ANCESTOR_ORGS[i % len(EXTRA_ANCESTOR_ORGS)]
+        spec.append((f"{org}/base-{i:03d}", "apache-2.0", i - 1 if i % 3 == 0 else None))
+    bases: list[FakeRepo] = []
+    for repo_id, licence, parent in spec:
+        card: dict[str, Any] = {"license": licence, "library_name": "transformers"}
+        if parent is not None:
+            card["base_model"] = spec[parent][0]
+        bases.append(_repo(repo_id, card, 7_000_000_000))
+    derived = sum(1 for _, _, parent in spec if parent is not None)
+    out: list[FakeRepo] = []
+    for i in range(models):
+        org = MODEL_ORGS[i % len(MODEL_ORGS)]
+        first = spec[i % len(spec)]
+        name = first[0].split("/")[1]
+        card = {"license": first[1], "library_name": "transformers", "language": ["en"]}
+        if i % MERGE_EVERY == MERGE_EVERY - 1 and len(spec) > 1:
+            second = spec[(i + 7) % len(spec)]
+            if second is first:
+                second = spec[(i + 1) % len(spec)]
+            card["base_model"] = [first[0], second[0]]
+            repo_id = f"{org}/{name}-merge-{i:04d}"
+        else:
+            card["base_model"] = first[0]
+            repo_id = f"{org}/{name}-ft-{i:04d}"
+        out.append(_repo(repo_id, card, 1_000_000_000 + i))
+    return bases, out, derived
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    name: str
+    jobs: int
+    cache: str
+    seconds: float
+    requests: list[LoggedRequest]
+    result: AuditResult
+    cold: Run | None = None  # the run this warm run is compared with
+
+    @property
+    def kinds(self) -> Counter[str]:
+        return Counter(kind(r) for r in self.requests)
+
+    @property
+    def repeated(self) -> Counter[str]:
+        counts = Counter(request_key(r) for r in self.requests)
+        return Counter({k: v for k, v in counts.items() if v > 1})
+
+
+def kind(r: LoggedRequest) -> str:
+    if r.server == "cdn":
+        return "cdn"
+    if r.path.startswith("/api/models/"):
+        return "info" if r.method == "GET" else f"api {r.method}"
+    if "/resolve/" in r.path:
+        return f"file {r.method}"
+    return f"other {r.method}"
+
+
+def request_key(r: LoggedRequest) -> str:
+    query = "&".join(f"{k}={v}" for k, values in sorted(r.query.items()) for v in values)
+    return f"{r.method} {r.server}:{r.path}" + (f"?{query}" if query else "")
+
+
+def run_audit(
+    hub: FakeHub, name: str, targets: list[str], cache: Path, jobs: int, label: str
+) -> Run:
+    """One audit, timed end to end; the requests the fake Hub saw during it."""
+    options = HubOptions(endpoint=hub.url, token=False, cache_dir=str(cache / "hub"), timeout=30)
+    hub.clear_log()
+    start = time.perf_counter()
+    result = audit(targets, POLICY, hub=options, jobs=jobs, now=NOW)
+    seconds = time.perf_counter() - start
+    requests = list(hub.requests)
+    return Run(name, jobs, label, seconds, requests, result)
+
+
+def verdicts(result: AuditResult) -> str:
+    counts = Counter(m.verdict for m in result.models)
+    return ", ".join(f"{v.value} {counts[v]}" for v in Verdict if counts.get(v))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A small aligned text table: first column left, the others right."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def facts_signature(result: AuditResult) -> list[Any]:
+    """What must not depend on jobs or caching: id, revision, verdict, lineage, findings."""
+    return sorted(
+        (
+            m.facts.model.id,
+            m.facts.model.revision,
+            m.verdict.value,
+            tuple((a.id, a.relation, a.depth, a.error) for a in m.facts.lineage),
+            tuple(sorted(f.rule for f in m.findings)),
+        )
+        for m in result.models
+    )
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="40 models, 5 ancestors")
+    parser.add_argument("--models", type=int, default=None, help="model repos (default 200)")
+    parser.add_argument("--ancestors", type=int, default=None, help="ancestor repos (default 20)")
+    parser.add_argument(
+        "--latency", type=float, default=0.05, help="seconds per request (default 0.05)"
+    )
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="the default-jobs runs (8)")
+    parser.add_argument("--top", type=int, default=5, help="repeated paths shown per run")
+    args = parser.parse_args(argv)
+    models = args.models if args.models is not None else (40 if args.quick else 200)
+    ancestors = args.ancestors if args.ancestors is not None else (5 if args.quick else 20)
+    models, ancestors = max(1, models), max(1, ancestors)
+
+    from huggingface_hub import __version__ as hf_version
+    from huggingface_hub import constants
+
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    constants.HF_HUB_DISABLE_IMPLICIT_TOKEN = True
+    constants.HF_HUB_OFFLINE = False
+
+    bases, repos, derived = build_world(models, ancestors)
+    merges = sum(1 for r in repos if isinstance((r.card_data or {}).get("base_model"), list))
+    print(
+        f"Clearance {__version__}, huggingface_hub {hf_version}, Python "
+        f"{platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"world: {len(repos)} models ({merges} merges of two ancestors) from "
+        f"{len({r.repo_id.split('/')[0] for r in repos})} orgs; {len(bases)} ancestors "
+        f"({derived} of them with a base of their own: lineage depth 2); "
+        f"latency {args.latency * 1000:.0f} ms per request; policy {POLICY}"
+    )
+
+    hub = FakeHub([*bases, *repos], latency=args.latency)
+    unpinned = [r.repo_id for r in repos]
+    pinned = [f"{r.repo_id}@{r.sha}" for r in repos]
+    runs: list[Run] = []
+    with hub, tempfile.TemporaryDirectory(prefix="clearance-bench-hub-") as tmp:
+        root = Path(tmp)
+        # Untimed warm-up: imports huggingface_hub and opens connections, off the clock.
+        run_audit(hub, "warm-up", [bases[0].repo_id], root / "warmup", 1, "")
+        # Each cache under its own parent: the metadata cache lives at <cache_dir>/../clearance.
+        cold1 = run_audit(hub, "cold", unpinned, root / "c1", 1, "empty")
+        runs.append(cold1)
+        cold = run_audit(hub, "cold", unpinned, root / "c8", args.jobs, "empty")
+        runs.append(cold)
+        warm = run_audit(hub, "warm", unpinned, root / "c8", args.jobs, "= cold")
+        warm.cold = cold
+        runs.append(warm)
+        pcold = run_audit(hub, "cold, pinned", pinned, root / "p8", args.jobs, "empty")
+        runs.append(pcold)
+        pwarm = run_audit(hub, "warm, pinned", pinned, root / "p8", args.jobs, "= cold pinned")
+        pwarm.cold = pcold
+        runs.append(pwarm)
+
+    kinds = ["info", "file HEAD", "file GET", "cdn"]
+    others = sorted({k for r in runs for k in r.kinds} - set(kinds))
+    headers = ["run", "jobs", "cache", "wall s", "req", "req/model", *kinds, *others]
+    headers += ["repeated", "floor s", "vs cold"]
+    rows = []
+    for r in runs:
+        k = r.kinds
+        floor = len(r.requests) * args.latency / r.jobs
+        versus = f"{r.seconds / r.cold.seconds:.2f}x" if r.cold else ""
+        rows.append(
+            [
+                r.name,
+                str(r.jobs),
+                r.cache,
+                f"{r.seconds:.2f}",
+                str(len(r.requests)),
+                f"{len(r.requests) / models:.2f}",
+                *(str(k.get(name, 0)) for name in [*kinds, *others]),
+                str(sum(v - 1 for v in r.repeated.values())),
+                f"{floor:.2f}",
+                versus,
+            ]
+        )
+    print()
+    print(table(headers, rows))
+
+    speedup = cold1.seconds / cold.seconds
+    print()
+    print(
+        f"cold jobs=1 / cold jobs={args.jobs}: {speedup:.2f}x "
+        f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}; "
+        f"ideal {args.jobs}x)"
+    )
+    print(f"warm / cold (unpinned): {warm.seconds / cold.seconds:.2f}x wall, "
+          f"{len(warm.requests)} vs {len(cold.requests)} requests")
+    print(f"warm / cold (pinned):   {pwarm.seconds / pcold.seconds:.2f}x wall, "
+          f"{len(pwarm.requests)} vs {len(pcold.requests)} requests")
+    target_paths = {f"/api/models/{r.repo_id}" for r in repos}
+    target_info = sum(
+        1
+        for q in pwarm.requests
+        if q.path in target_paths or q.path.split("/revision/")[0] in target_paths
+    )
+    target_files = sum(1 for q in pwarm.requests if "/resolve/" in q.path or q.server == "cdn")
+    base_paths = {f"/api/models/{b.repo_id}" for b in bases}
+    base_info = sum(1 for q in pwarm.requests if q.path in base_paths)
+    print(
+        f"warm pinned run: {target_info} model_info request(s) for the targets, "
+        f"{target_files} file request(s), {base_info} model_info request(s) for the "
+        f"{len(bases)} (unpinned) ancestors"
+    )
+
+    print("\nrepeated requests within a run (same method, server, path and query):")
+    for r in runs:
+        rep = r.repeated
+        title = f"  {r.name} (jobs={r.jobs})"
+        if not rep:
+            print(f"{title}: none")
+            continue
+        print(f"{title}: {len(rep)} distinct, {sum(v - 1 for v in rep.values())} extra requests")
+        for key, count in rep.most_common(args.top):
+            print(f"    {count}x {key[:150]}")
+
+    signature = facts_signature(cold1.result)
+    same = all(facts_signature(r.result) == signature for r in runs)
+    print(f"\nsanity: {verdicts(cold1.result)}; ", end="")
+    depth2 = sum(1 for m in cold1.result.models if any(a.depth >= 2 for a in m.facts.lineage))
+    lineage_errors = sum(1 for m in cold1.result.models for a in m.facts.lineage if a.error)
+    print(
+        f"{depth2} models with a depth-2 ancestor, {lineage_errors} lineage errors; "
+        f"ids, revisions, verdicts, lineage and rules identical in all five runs: "
+        f"{'yes' if same else 'NO'}"
+    )
+    print(
+        "\nnotes:\n"
+        "  - wall s is audit() end to end (knowledge, policy, Hub, evaluation); floor s is\n"
+        "    requests x latency / jobs, the time the requests alone take if spread perfectly.\n"
+        "  - info = GET /api/models/<id>[/revision/<rev>] (model_info); file HEAD/GET =\n"
+        "    /<id>/resolve/<sha>/<file> (hf_hub_download checks metadata with HEAD, then GETs);\n"
+        "    cdn = large-file downloads (none expected: Clearance never downloads weights).\n"
+        "  - a cold run asks model_info once per model and per ancestor (memoised across threads)\n"
+        "    and downloads README.md and config.json at the resolved sha (HEAD + GET each).\n"
+        "  - warm, unpinned: 'org/name' could point to a new commit since the last run, so every\n"
+        "    target's model_info is asked again; its files are then read at the sha it returns,\n"
+        "    and hf_hub_download answers a sha it has already cached without any request.\n"
+        "  - warm, pinned: 'org/name@<sha>' is immutable, so model_info comes from Clearance's\n"
+        "    metadata cache (<cache_dir>/../clearance/hub-info) and files from the HF cache: no\n"
+        "    request for the targets. Ancestors named by a card's base_model have no revision, so\n"
+        "    they are asked again (once each per run): that is all the warm pinned run requests.\n"
+        "  - repeated counts requests beyond the first with the same method, server, path and\n"
+        "    query in one run (a HEAD and a GET of the same file are different methods)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
