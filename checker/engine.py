@@ -116,7 +116,7 @@ def evaluate(
                 facts=facts,
                 verdict=verdict(findings, policy, facts.error is not None),
                 findings=tuple(findings),
-                obligations=obligations_of(facts),
+                obligations=obligations_of(facts, kb),
             )
         )
     results.sort(key=lambda r: (r.facts.model.id.lower(), r.facts.target))

@@ -62,6 +62,25 @@ class DeclaredLicense:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceLicense:
+    """What one source (card, licence file, Hub tags, GGUF header) says the licence is."""
+
+    source: str
+    ids: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDocument:
+    """A licence-related document found among the files: an AUP, a NOTICE, a usage policy."""
+
+    key: str
+    kind: str
+    of: str | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class LicenseFacts:
     """The model's licence: what was declared, what it resolved to, and the knowledge entries."""
 
@@ -72,6 +91,14 @@ class LicenseFacts:
     unresolved: tuple[DeclaredLicense, ...] = ()
     source: str | None = None
     confidence: float | None = None
+    by_source: tuple[SourceLicense, ...] = ()
+    documents: tuple[FoundDocument, ...] = ()
+    unidentified_files: tuple[str, ...] = ()
+
+    @property
+    def inconsistent(self) -> bool:
+        """True when two sources name different licences."""
+        return len({s.ids for s in self.by_source if s.ids}) > 1
 
     @property
     def known(self) -> bool:

@@ -110,6 +110,27 @@ class LicenseTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class Identify:
+    """Phrases that recognise a text (see rules/licenses/FORMAT.md)."""
+
+    all: tuple[str, ...]
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A licence-related text that is not a licence: an AUP, a NOTICE, a usage policy."""
+
+    key: str
+    kind: str
+    of: str | None
+    name: str
+    identify: Identify
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
 class LicenseEntry:
     """A licence the knowledge base knows, with its ids, categories, terms and obligations."""
 
@@ -125,6 +146,7 @@ class LicenseEntry:
     terms: LicenseTerms
     obligations: tuple[Obligation, ...]
     file: str
+    identify: Identify | None = None
 
     @property
     def hub_id(self) -> str | None:
@@ -165,6 +187,7 @@ class Knowledge:
     developers: Mapping[str, DeveloperEntry]
     groups: Mapping[str, CountryGroup]
     _license_index: Mapping[str, LicenseEntry]
+    documents: tuple[Document, ...] = ()
 
     def license(self, name: str) -> LicenseEntry | None:
         """Look a licence up by key, canonical id, Hub id, alias or URL (case-insensitive)."""
@@ -229,6 +252,12 @@ def _term(raw: Mapping[str, Any] | None, default: Term) -> Term:
     return Term(value, raw.get("clause"), raw.get("note"), raw.get("text"))
 
 
+def _identify(raw: Mapping[str, Any] | None) -> Identify | None:
+    if raw is None:
+        return None
+    return Identify(tuple(raw["all"]), tuple(raw.get("any", ())), tuple(raw.get("none", ())))
+
+
 def _license_entry(data: Mapping[str, Any], file: str) -> LicenseEntry:
     terms = data.get("terms", {})
     exclusions = tuple(
@@ -267,6 +296,7 @@ def _license_entry(data: Mapping[str, Any], file: str) -> LicenseEntry:
             Obligation(o["kind"], o["text"], o.get("clause")) for o in data.get("obligations", [])
         ),
         file=file,
+        identify=_identify(data.get("identify")),
     )
 
 
@@ -303,6 +333,21 @@ def load_knowledge() -> Knowledge:
         digest.update(node.read_bytes())
         licenses.append(_license_entry(data, where))
 
+    documents: list[Document] = []
+    doc_folder = rules_file("documents")
+    for node in sorted(doc_folder.iterdir(), key=lambda n: n.name) if doc_folder.is_dir() else []:
+        if not node.name.endswith(".yaml"):
+            continue
+        where = f"rules/documents/{node.name}"
+        data = _load_yaml(node)
+        _validate(data, "document.schema.json", where)
+        digest.update(node.read_bytes())
+        ident = _identify(data["identify"])
+        assert ident is not None
+        documents.append(
+            Document(data["key"], data["kind"], data.get("of"), data["name"], ident, where)
+        )
+
     dev_data = _load_yaml(rules_file("developers.yaml"))
     _validate(dev_data, "developers.schema.json", "rules/developers.yaml")
     developers: dict[str, DeveloperEntry] = {}
@@ -332,4 +377,5 @@ def load_knowledge() -> Knowledge:
         developers=MappingProxyType(developers),
         groups=MappingProxyType(groups),
         _license_index=MappingProxyType(_index_licenses(licenses)),
+        documents=tuple(documents),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -16,15 +17,18 @@ from checker.facts import (
     CardFacts,
     DeclaredLicense,
     Developer,
+    FoundDocument,
     LicenseFacts,
     ModelFacts,
     ModelIdentity,
     Problem,
     ProvenanceFacts,
+    SourceLicense,
     WeightFacts,
     WeightFile,
 )
 from checker.findings import Evidence
+from checker.identify import identify
 from checker.knowledge import Knowledge, LicenseEntry
 from checker.sources.raw import RawAncestor, RawModel, RawText
 
@@ -99,7 +103,7 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
         target=raw.target,
         model=identity,
         card=card,
-        license=_license(kb, card),
+        license=_license(kb, card, raw),
         provenance=ProvenanceFacts(developer, tuple(sorted(countries))),
         bases=bases,
         lineage=lineage,
@@ -199,42 +203,146 @@ def _json(raw: RawText | None, problems: list[Problem]) -> Mapping[str, Any] | N
     return data
 
 
-def _license(kb: Knowledge, card: CardFacts) -> LicenseFacts:
-    meta = card.metadata
-    declared: list[DeclaredLicense] = []
-    ids: list[str] = []
-    entries: list[LicenseEntry] = []
-    unresolved: list[DeclaredLicense] = []
-    raw = meta.get("license")
+@dataclass
+class _Part:
+    """What one source declares, resolved."""
+
+    source: str
+    declared: list[DeclaredLicense] = field(default_factory=list)
+    expressions: list[str] = field(default_factory=list)
+    entries: list[LicenseEntry] = field(default_factory=list)
+    unresolved: list[DeclaredLicense] = field(default_factory=list)
+
+    def add(self, item: DeclaredLicense, resolved: licensing.Resolution) -> None:
+        self.declared.append(item)
+        if resolved.expression is None:
+            self.unresolved.append(item)
+        else:
+            self.expressions.append(resolved.expression)
+        self.entries.extend(resolved.entries)
+
+
+def _card_part(kb: Knowledge, card: CardFacts) -> _Part:
+    part = _Part("card")
+    raw = card.metadata.get("license")
     values = _strings(raw)
     if raw is not None and not values:
         bad = DeclaredLicense(str(raw), "card", card.evidence("license"))
-        return LicenseFacts(declared=(bad,), unresolved=(bad,), source="card")
+        part.add(bad, licensing.Resolution(None, (), (str(raw),)))
+        return part
     for index, value in enumerate(values):
         pointer = "/license" if isinstance(raw, str) else f"/license/{index}"
         evidence = Evidence(card.path or "card", pointer, value, card.lines.get("license"))
         item = DeclaredLicense(value, "card", evidence)
-        declared.append(item)
         if value.strip().lower() == "other":
-            resolved = _resolve_other(kb, card, declared)
+            named: list[DeclaredLicense] = []
+            part.add(item, _resolve_other(kb, card, named))
+            part.declared.extend(named)
         elif value.strip().lower() in ("unknown", "", "none"):
-            resolved = licensing.Resolution(None, (), (value,))
+            part.add(item, licensing.Resolution(None, (), (value,)))
         else:
-            resolved = licensing.resolve(kb, value)
+            part.add(item, licensing.resolve(kb, value))
+    return part
+
+
+def _file_part(kb: Knowledge, raw: RawModel) -> tuple[_Part, list[FoundDocument], list[str]]:
+    """Licences identified in the licence files; AUPs and NOTICEs recorded as documents."""
+    part = _Part("file")
+    documents: list[FoundDocument] = []
+    unidentified: list[str] = []
+    texts = [t for t in raw.license_files if t.data is not None]
+    names = [t.path.rsplit("/", 1)[-1].lower() for t in texts]
+    model_only = any("model" in n for n in names)
+    for text, name in zip(texts, names, strict=True):
+        assert text.data is not None
+        found = identify(text.data.decode("utf-8", errors="replace"), kb)
+        licences = [f for f in found if f.kind == "license"]
+        for doc in (f for f in found if f.kind != "license"):
+            of = next((d.of for d in kb.documents if d.key == doc.key), None)
+            documents.append(FoundDocument(doc.key, doc.kind, of, text.path))
+        if len(licences) != 1:
+            if not found:
+                unidentified.append(text.path)
+            continue
+        if model_only and "model" not in name and "code" in name:
+            continue  # LICENSE-CODE beside LICENSE-MODEL: the weights follow the model licence
+        hit = licences[0]
+        entry = kb.license(hit.key)
+        assert entry is not None
+        evidence = Evidence(text.path, "/", f"{hit.key} (confidence {hit.confidence:.2f})")
+        part.add(
+            DeclaredLicense(hit.key, "file", evidence), licensing.Resolution(entry.id, (entry,), ())
+        )
+    return part, documents, unidentified
+
+
+def _tags_part(kb: Knowledge, raw: RawModel) -> _Part:
+    part = _Part("tags")
+    for tag in raw.hub.tags if raw.hub is not None else ():
+        if not tag.startswith("license:"):
+            continue
+        value = tag.split(":", 1)[1]
+        if value.lower() in ("other", "unknown"):
+            continue
+        evidence = Evidence(raw.location, "model_info/tags", tag)
+        part.add(DeclaredLicense(value, "tags", evidence), licensing.resolve(kb, value))
+    return part
+
+
+def _header_part(kb: Knowledge, raw: RawModel) -> _Part:
+    part = _Part("header")
+    headers = list(raw.gguf_licenses)
+    if raw.hub is not None and raw.hub.gguf_license:
+        headers.append((f"{raw.location} (gguf)", raw.hub.gguf_license))
+    for where, value in headers:
+        resolved = licensing.resolve(kb, value)
         if resolved.expression is None:
-            unresolved.append(item)
-        else:
-            ids.append(resolved.expression)
-        entries.extend(resolved.entries)
-    unique_entries = tuple({e.key: e for e in entries}.values())
+            continue  # free text in a header says nothing we can compare
+        evidence = Evidence(where, "general.license", value)
+        part.add(DeclaredLicense(value, "header", evidence), resolved)
+    return part
+
+
+def _license(kb: Knowledge, card: CardFacts, raw: RawModel | None = None) -> LicenseFacts:
+    """The licence from every source; when sources disagree, all of them apply (strictest)."""
+    parts = [_card_part(kb, card)]
+    documents: list[FoundDocument] = []
+    unidentified: list[str] = []
+    if raw is not None:
+        file_part, documents, unidentified = _file_part(kb, raw)
+        parts += [file_part, _tags_part(kb, raw), _header_part(kb, raw)]
+    resolved = [p for p in parts if p.expressions]
+    by_source = tuple(
+        SourceLicense(
+            p.source,
+            tuple(sorted({e.id for e in p.entries})),
+            tuple(d.evidence for d in p.declared),
+        )
+        for p in parts
+        if p.declared
+    )
+    distinct = {tuple(sorted({e.id for e in p.entries})) for p in resolved}
+    if len(distinct) > 1:
+        chosen = resolved
+    elif resolved:
+        chosen = resolved[:1]
+    else:
+        chosen = []
+    entries = tuple({e.key: e for p in chosen for e in p.entries}.values())
+    card_part = parts[0]
+    unresolved = tuple(card_part.unresolved) if not resolved or card_part in chosen else ()
+    declared = tuple(d for p in parts for d in p.declared)
     return LicenseFacts(
-        declared=tuple(declared),
-        expression=licensing.conjunction(ids),
-        ids=tuple(sorted({e.id for e in unique_entries})),
-        entries=unique_entries,
-        unresolved=tuple(unresolved),
-        source="card" if declared else None,
-        confidence=1.0 if ids and not unresolved else None,
+        declared=declared,
+        expression=licensing.conjunction([x for p in chosen for x in p.expressions]),
+        ids=tuple(sorted({e.id for e in entries})),
+        entries=entries,
+        unresolved=unresolved,
+        source="+".join(p.source for p in chosen) or ("card" if declared else None),
+        confidence=1.0 if chosen and not unresolved else None,
+        by_source=by_source,
+        documents=tuple(documents),
+        unidentified_files=tuple(unidentified),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from checker.facts import ModelFacts
 from checker.findings import Finding, Verdict
-from checker.knowledge import Obligation
+from checker.knowledge import Knowledge, Obligation
 from checker.policy.model import Policy
 
 
@@ -69,11 +69,13 @@ class AuditResult:
         return 0
 
 
-def obligations_of(facts: ModelFacts) -> tuple[ModelObligation, ...]:
-    """The obligations of every licence the model is under, in a stable order."""
+def obligations_of(facts: ModelFacts, kb: Knowledge) -> tuple[ModelObligation, ...]:
+    """The obligations of every licence that binds the model, its own and its ancestors'."""
+    from checker.checks.base import applicable_licenses
+
     out: list[ModelObligation] = []
-    for entry in sorted(facts.license.entries, key=lambda e: e.id):
+    for applicable in sorted(applicable_licenses(facts, kb), key=lambda a: a.entry.id):
         ob: Obligation
-        for ob in entry.obligations:
-            out.append(ModelObligation(entry.id, ob.kind, ob.text, ob.clause))
+        for ob in applicable.entry.obligations:
+            out.append(ModelObligation(applicable.entry.id, ob.kind, ob.text, ob.clause))
     return tuple(out)

@@ -8,7 +8,7 @@ acceptable branch, an AND needs all.
 from __future__ import annotations
 
 from checker import licensing
-from checker.checks.base import CheckContext, finding
+from checker.checks.base import CheckContext, applicable_licenses, finding
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
@@ -37,6 +37,86 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             facts,
             f"licence {lic.expression} is not allowed by the policy",
             [*(d.evidence for d in lic.declared), *reasons],
+        )
+    for applicable in applicable_licenses(facts, ctx.kb):
+        if applicable.via is None:
+            continue
+        ok, why = _decide(applicable.entry.id, ctx)
+        if not ok:
+            out += finding(
+                "license/not-allowed",
+                Severity.ERROR,
+                facts,
+                f"licence {applicable.entry.id}, inherited from {applicable.via.id} "
+                f"({applicable.via.relation}), is not allowed by the policy",
+                [*applicable.via.evidence[:1], why],
+            )
+    return out
+
+
+def check_consistency(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
+    """license/inconsistent: card, licence file, Hub tags and GGUF header name different
+    licences; all of them then apply (the strictest reading)."""
+    lic = facts.license
+    if not lic.inconsistent:
+        return []
+    said = "; ".join(f"{s.source}: {', '.join(s.ids)}" for s in lic.by_source if s.ids)
+    evidence = [e for s in lic.by_source if s.ids for e in s.evidence]
+    return finding(
+        "license/inconsistent",
+        ctx.unknown,
+        facts,
+        f"the sources disagree on the licence ({said}); all of them apply until this is resolved",
+        evidence,
+    )
+
+
+RESTRICTIVE = frozenset(
+    {
+        "non-commercial",
+        "research-only",
+        "use-restrictions",
+        "acceptable-use-policy",
+        "user-limit",
+        "revenue-limit",
+        "territorial-restrictions",
+        "output-training-restricted",
+        "naming-required",
+        "copyleft",
+        "community",
+        "proprietary",
+    }
+)
+
+
+def check_lineage_conflict(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
+    """license/lineage-conflict: the model declares a looser licence than an ancestor's (a Llama
+    quantisation tagged apache-2.0): the ancestor's terms still bind whoever adopts it."""
+    own = facts.license.entries
+    if not own:
+        return []
+    own_ids = {e.id for e in own}
+    own_restrictions = {c for e in own for c in e.categories} & RESTRICTIVE
+    out: list[Finding] = []
+    for applicable in applicable_licenses(facts, ctx.kb):
+        via = applicable.via
+        if via is None or applicable.entry.id in own_ids:
+            continue
+        missing = (set(applicable.entry.categories) & RESTRICTIVE) - own_restrictions
+        if not missing:
+            continue
+        out += finding(
+            "license/lineage-conflict",
+            Severity.ERROR,
+            facts,
+            f"declares {facts.license.expression}, but {via.id} ({via.relation}, depth "
+            f"{via.depth}) is under {applicable.entry.name}, whose terms "
+            f"({', '.join(sorted(missing))}) still apply",
+            [
+                *(d.evidence for d in facts.license.declared[:2]),
+                *via.evidence[:1],
+                Evidence(applicable.entry.file, "/categories", sorted(missing)),
+            ],
         )
     return out
 
@@ -71,16 +151,22 @@ def _decide(license_id: str, ctx: CheckContext) -> tuple[bool, Evidence]:
 
 def _unknown_message(facts: ModelFacts) -> str:
     lic = facts.license
+    files = (
+        f"; licence file(s) {', '.join(lic.unidentified_files)} not recognised"
+        if lic.unidentified_files
+        else ""
+    )
     if not facts.card.present:
-        return "no model card, so no declared licence"
+        return f"no model card, so no declared licence{files}"
     if not lic.declared:
-        return "the card declares no licence"
+        return f"the card declares no licence{files}"
     shown = ", ".join(repr(d.value) for d in (lic.unresolved or lic.declared))
-    return f"licence {shown} is not in the knowledge base"
+    return f"licence {shown} is not in the knowledge base{files}"
 
 
 def _unknown_evidence(facts: ModelFacts) -> list[Evidence]:
     lic = facts.license
+    files = [Evidence(path, "/", "not recognised") for path in lic.unidentified_files]
     if lic.declared:
-        return [d.evidence for d in lic.declared]
-    return [facts.card.evidence("license", None)]
+        return [*(d.evidence for d in lic.declared), *files]
+    return [facts.card.evidence("license", None), *files]

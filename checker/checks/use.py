@@ -5,10 +5,12 @@ unknown level: an unstated use is never taken as allowed.
 
 from __future__ import annotations
 
-from checker.checks.base import CheckContext, finding
+from dataclasses import dataclass
+
+from checker.checks.base import CheckContext, applicable_licenses, finding
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
-from checker.knowledge import LicenseEntry, Term, TerritoryExclusion
+from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
 
 MULTIMODAL_TAGS = frozenset(
     {
@@ -33,7 +35,7 @@ TEXT_ONLY_TAGS = frozenset(
 )
 
 
-def _clause(entry: LicenseEntry, term: Term, pointer: str) -> Evidence:
+def _clause(entry: _Named, term: Term, pointer: str) -> Evidence:
     shown = term.value if not isinstance(term.value, tuple) else list(term.value)
     where = f"{pointer} ({term.clause})" if term.clause else pointer
     return Evidence(entry.file, where, shown)
@@ -46,7 +48,8 @@ def _use(ctx: CheckContext, key: str, value: object) -> Evidence:
 def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Evaluate every resolved licence's terms against the policy's intended use."""
     out: list[Finding] = []
-    for entry in facts.license.entries:
+    for applicable in applicable_licenses(facts, ctx.kb):
+        entry = _Named(applicable.entry, applicable.label())
         out += _commercial(facts, ctx, entry)
         out += _user_limit(facts, ctx, entry)
         for exclusion in entry.terms.excluded_territories:
@@ -56,7 +59,23 @@ def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     return out
 
 
-def _commercial(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A licence entry whose ``name`` says where it comes from (own or inherited)."""
+
+    entry: LicenseEntry
+    name: str
+
+    @property
+    def terms(self) -> LicenseTerms:
+        return self.entry.terms
+
+    @property
+    def file(self) -> str:
+        return self.entry.file
+
+
+def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:
     term, use = entry.terms.commercial_use, ctx.policy.use.commercial
     evidence = [_clause(entry, term, "/terms/commercial_use"), _use(ctx, "commercial", use)]
     if use is False:
@@ -101,7 +120,7 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> li
     return []
 
 
-def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:
     term = entry.terms.user_limit
     if term.value is None:
         return []
@@ -140,7 +159,7 @@ def _is_multimodal(facts: ModelFacts) -> bool | None:
 
 
 def _territory(
-    facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry, exclusion: TerritoryExclusion
+    facts: ModelFacts, ctx: CheckContext, entry: _Named, exclusion: TerritoryExclusion
 ) -> list[Finding]:
     key = "based-in" if exclusion.applies_to == "licensee" else "territories"
     declared = ctx.policy.use.based_in if key == "based-in" else ctx.policy.use.territories
@@ -188,7 +207,7 @@ def _territory(
     )
 
 
-def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+def _purpose(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:
     term = entry.terms.prohibited_uses
     purposes = ctx.policy.use.purposes
     evidence = [
@@ -225,7 +244,7 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[
     )
 
 
-def _output_training(facts: ModelFacts, ctx: CheckContext, entry: LicenseEntry) -> list[Finding]:
+def _output_training(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:
     term, use = entry.terms.output_training, ctx.policy.use.train_other_models
     evidence = [
         _clause(entry, term, "/terms/output_training"),

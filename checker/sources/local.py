@@ -15,6 +15,7 @@ MAX_FILES = 20_000
 MAX_DEPTH = 4
 MAX_JSON_BYTES = 5 * 1024 * 1024
 HEAD_BYTES = 16
+GGUF_HEAD_BYTES = 1024 * 1024
 LICENSE_FILE = re.compile(
     r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy|model_licen[cs]e|"
     r"licen[cs]e[-_]model|.*[-_]licen[cs]e(_agreement)?)([-_.].*)?$",
@@ -94,6 +95,7 @@ def read_local(target: Target) -> RawModel:
     except OSError as exc:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
     files, complete = _walk(root)
+    gguf = _gguf_licenses(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     licenses = tuple(
         _read(root, n, MAX_CARD_BYTES)
@@ -117,7 +119,25 @@ def read_local(target: Target) -> RawModel:
         files=tuple(files),
         files_complete=complete,
         origin=target.origin,
+        gguf_licenses=gguf,
     )
+
+
+def _gguf_licenses(root: Path, names: list[str]) -> tuple[tuple[str, str], ...]:
+    """``general.license`` from the headers of (at most three) GGUF files."""
+    from checker.gguf import metadata
+
+    out = []
+    for name in names[:3]:
+        try:
+            with open(root / name, "rb") as handle:
+                head = handle.read(GGUF_HEAD_BYTES)
+        except OSError:
+            continue
+        value = metadata(head).get("general.license")
+        if isinstance(value, str) and value.strip():
+            out.append((f"{display_path(root)}/{name}", value.strip()))
+    return tuple(out)
 
 
 def _with_error(base: RawModel, message: str) -> RawModel:

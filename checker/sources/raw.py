@@ -62,5 +62,6 @@ class RawModel:
     url: str | None = None
     hub: HubInfo | None = None
     hub_notes: tuple[str, ...] = ()
+    gguf_licenses: tuple[tuple[str, str], ...] = ()  # (file, general.license) from GGUF headers
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
