@@ -229,3 +229,4 @@ class ModelFacts:
     weights: WeightFacts = field(default_factory=WeightFacts)
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    origin: Evidence | None = None  # the manifest entry that named the model, when one did

@@ -86,6 +86,11 @@ def identify(text: str, kb: Knowledge) -> list[Identification]:
         if ok:
             weight = len(doc.identify.all) + len(doc.identify.none)
             hits.append((Identification(doc.key, doc.kind, round(score, 3), found), weight))
+    # A NOTICE quotes the notice of the licence it accompanies: it is the notice, not the licence.
+    notices_of = {
+        d.of for d in kb.documents if d.kind == "notice" and d.key in {h.key for h, _ in hits}
+    }
+    hits = [h for h in hits if not (h[0].kind == "license" and h[0].key in notices_of)]
     licences = [h for h in hits if h[0].kind == "license"]
     if len(licences) > 1:
         best = max(w for _, w in licences)

@@ -61,6 +61,7 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
             target=raw.target,
             model=ModelIdentity(raw.model_id, raw.revision, raw.source, owner),
             error=raw.error,
+            origin=raw.origin,
         )
     problems: list[Problem] = []
     card, _ = _card(raw.card, problems)
@@ -109,6 +110,7 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
         lineage=lineage,
         weights=_weights(card, config, raw, files),
         problems=tuple(problems),
+        origin=raw.origin,
     )
 
 

@@ -400,6 +400,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed ACK
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections give up eventually
     server: _Server

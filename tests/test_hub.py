@@ -106,6 +106,13 @@ WORLD = [
     repo("google/orphan", {"license": "apache-2.0", "base_model": "google/deleted-base"}),
     repo("google/disabled", {"license": "mit"}, disabled=True),
     repo("google/healthy", {"license": "apache-2.0"}),
+    # an adapter tagged apache-2.0 on a Llama 3.1 quantisation (a real pattern in the corpus)
+    repo("unsloth/Meta-Llama-3.1-8B-bnb-4bit", {"license": "llama3.1",
+                                               "base_model": "meta-llama/Llama-3.1-8B"}),
+    repo("someone/ros2-llama-lora", {"license": "apache-2.0",
+                                     "base_model": "unsloth/Meta-Llama-3.1-8B-bnb-4bit"},
+         files=("adapter_model.safetensors",),
+         extra_files={"adapter_config.json": b'{"base_model_name_or_path": "x/y"}'}),
 ]
 HUB = FakeHub(WORLD, token=TOKEN, page_size=3)
 
@@ -501,3 +508,17 @@ def test_no_progress_bar_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
 
     with _progress() as (progress, on_targets):
         assert progress is None and on_targets is None
+
+
+def test_lineage_conflict_through_the_hub(options: HubOptions) -> None:
+    result = run(["someone/ros2-llama-lora"], options)
+    m = model(result, "someone/ros2-llama-lora")
+    assert [(a.id, a.relation, a.depth) for a in m.facts.lineage] == [
+        ("unsloth/Meta-Llama-3.1-8B-bnb-4bit", "adapter", 1),
+        ("meta-llama/Llama-3.1-8B", "finetune", 2),
+    ]
+    (conflict,) = rules(result, "someone/ros2-llama-lora")["license/lineage-conflict"]
+    assert "Llama 3.1" in conflict
+    # Hub tags (license:apache-2.0) agree with the card: no inconsistency
+    assert "license/inconsistent" not in rules(result, "someone/ros2-llama-lora")
+    assert [s.source for s in m.facts.license.by_source] == ["card", "tags"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checker.reporters.json_report import render_json
+from checker.reporters.junit import render_junit
 from checker.reporters.markdown import render_markdown
+from checker.reporters.sarif import render_sarif
 from checker.reporters.terminal import render_terminal
 from checker.result import AuditResult
 
@@ -15,6 +17,8 @@ REPORTERS: dict[str, Renderer] = {
     "terminal": render_terminal,
     "json": render_json,
     "markdown": render_markdown,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }
 
 __all__ = ["REPORTERS", "Renderer"]

@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from checker.checks.base import applicable_licenses
+from checker.knowledge import Knowledge, load_knowledge
 from checker.policy.fields import combined_terms
 from checker.result import AuditResult, ModelResult
 
 SCHEMA_VERSION = 1
 
 
-def _model(result: ModelResult) -> dict[str, Any]:
+def _model(result: ModelResult, kb: Knowledge) -> dict[str, Any]:
     facts = result.facts
     lic = facts.license
+    applicable = applicable_licenses(facts, kb)
     developer = facts.provenance.developer
     hub_ids = [e.hub_id for e in lic.entries if e.hub_id]
     return {
@@ -43,7 +46,17 @@ def _model(result: ModelResult) -> dict[str, Any]:
                 {"value": d.value, "source": d.source, "evidence": d.evidence.to_json()}
                 for d in lic.declared
             ],
-            "terms": combined_terms([e.terms for e in lic.entries]) if lic.known else {},
+            "terms": combined_terms([a.entry.terms for a in applicable]) if lic.known else {},
+            "by_source": [{"source": s.source, "ids": list(s.ids)} for s in lic.by_source],
+            "inherited": [
+                {"id": a.entry.id, "from": a.via.id, "relation": a.via.relation}
+                for a in applicable
+                if a.via is not None
+            ],
+            "documents": [
+                {"key": d.key, "kind": d.kind, "of": d.of, "path": d.path} for d in lic.documents
+            ],
+            "unidentified_files": list(lic.unidentified_files),
         },
         "provenance": {
             "developer": None if developer is None else developer.to_json(),
@@ -71,6 +84,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
     """The report as plain JSON-compatible data."""
     from checker.findings import Verdict
 
+    kb = load_knowledge()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "clearance", "version": result.tool_version},
@@ -94,7 +108,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "error": result.count(Verdict.ERROR),
             "exit_code": result.exit_code,
         },
-        "models": [_model(m) for m in result.models],
+        "models": [_model(m, kb) for m in result.models],
         "findings": [f.to_json() for f in result.findings],
     }
 

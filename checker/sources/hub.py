@@ -128,7 +128,9 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         return RawModel(**{**_fields(base), "error": str(exc)})
     notes: list[str] = []
     card = _text(client, info, "README.md", notes) if "README.md" in info.siblings else None
-    config = _text(client, info, "config.json", notes) if "config.json" in info.siblings else None
+    # model_info's expanded config already carries auto_map; download config.json only without it
+    wants_config = "config.json" in info.siblings and not info.has_config
+    config = _text(client, info, "config.json", notes) if wants_config else None
     adapter = (
         _text(client, info, "adapter_config.json", notes)
         if "adapter_config.json" in info.siblings

@@ -25,7 +25,7 @@ from urllib.parse import quote
 SHA = re.compile(r"^[0-9a-f]{40}$")
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 TRANSIENT = ("TimeoutException", "NetworkError", "RemoteProtocolError", "ProtocolError")
-INFO_FORMAT = 1
+INFO_FORMAT = 2
 EXPAND: list[Any] = [
     "author",
     "baseModels",
@@ -90,6 +90,7 @@ class HubInfo:
     base_relation: str | None = None
     base_models: tuple[str, ...] = ()
     gguf_license: str | None = None
+    has_config: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """For the on-disk metadata cache."""
@@ -151,6 +152,7 @@ def info_from_model(model: Any, requested: str) -> HubInfo:
         base_relation=relation,
         base_models=base_ids,
         gguf_license=gguf_license if isinstance(gguf_license, str) else None,
+        has_config=isinstance(config, dict) and bool(config),
     )
 
 
@@ -220,7 +222,10 @@ class HubClient:
         self.options = options
         self.endpoint = (options.endpoint or constants.ENDPOINT).rstrip("/")
         self.cache_dir = Path(options.cache_dir or constants.HF_HUB_CACHE)
-        self.meta_dir = self.cache_dir.parent / "clearance" / "hub-info"
+        if options.cache_dir is None:
+            self.meta_dir = Path(constants.HF_HOME) / "clearance" / "hub-info"
+        else:  # beside an explicit cache, never inside it (hf cache scan would flag it)
+            self.meta_dir = self.cache_dir.with_name(self.cache_dir.name + "-clearance") / "hub-info"
         self._api = HfApi(endpoint=self.endpoint, token=options.token)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
@@ -304,9 +309,9 @@ class HubClient:
                 ),
             )
         except errors.GatedRepoError:
-            if revision is not None and SHA.match(revision):
+            if revision != "main":
                 raise
-            # Gated: the revision-less endpoint still serves the card metadata.
+            # Gated: the revision-less endpoint (main) still serves the card metadata.
             model = self._call(
                 "model_info",
                 lambda: self._api.model_info(repo_id, timeout=self.options.timeout, expand=EXPAND),

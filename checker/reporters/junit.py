@@ -1,0 +1,233 @@
+"""JUnit XML for CI systems (Jenkins, GitLab, Azure DevOps, ...): a view of the audit result.
+
+``<testsuites>`` holds one ``<testsuite>`` per model (name = model id) with one ``<testcase>`` per
+check (classname = model id, name = check name from ``CHECKS``). A testcase fails when it has an
+unwaived finding at or above the policy's fail-on; its ``<system-out>`` lists the findings below
+fail-on and the waived ones. A model that could not be read (verdict ``error``) gets an ``audit``
+testcase with ``<error>``, and its checks are ``<skipped>`` since none could run. Policy-level
+findings (expired or unused waivers) go to a last suite, ``policy``, with one ``waivers`` testcase.
+
+The shape follows the Jenkins xUnit ``junit-10.xsd``, the de-facto common schema. Output is
+deterministic: suites in the result's model order, testcases in ``CHECKS`` order, attributes in
+a fixed order, indented, with an XML declaration; no clock, host name or duration.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+
+from checker.checks import CHECKS
+from checker.findings import Finding, Verdict
+from checker.policy.model import Policy
+from checker.result import AuditResult, ModelResult
+
+SUITES_NAME = "clearance"
+ERROR_CASE = "audit"
+POLICY_SUITE = "policy"
+POLICY_CASE = "waivers"
+
+_PREFIX_CHECK = {
+    "license": "license",
+    "use": "use",
+    "provenance": "provenance",
+    "weights": "weights",
+    "card": "card",
+    "input": "card",
+}
+# Rules that a check of their own reports (when that check is registered in CHECKS).
+_OWN_CHECK = {
+    "license/inconsistent": "consistency",
+    "license/lineage-conflict": "lineage",
+}
+# Characters XML 1.0 cannot carry at all (untrusted card text may contain them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_of(rule: str) -> str:
+    """The check (a ``CHECKS`` name) a rule id belongs to: a rule with a check of its own (when
+    registered) goes there, else by prefix; anything else (custom rule ids) is ``custom``."""
+    own = _OWN_CHECK.get(rule)
+    if own is not None and own in CHECKS:
+        return own
+    prefix = rule.split("/", 1)[0] if "/" in rule else ""
+    by_prefix = _PREFIX_CHECK.get(prefix, "custom")
+    return by_prefix if by_prefix in CHECKS else "custom"
+
+
+def _check_names() -> list[str]:
+    """The testcases of a model: every registered check, and ``custom`` (where unmapped rule ids
+    go) even if it were not registered."""
+    names = list(CHECKS)
+    return names if "custom" in names else [*names, "custom"]
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _value(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _describe(finding: Finding, policy: Policy) -> str:
+    """One finding as plain text: severity, rule, message, evidence, waiver and help."""
+    head = f"[{finding.severity.value}] {finding.rule}: {finding.message}"
+    lines = [head]
+    if finding.waived_by is not None:
+        waiver = next((w for w in policy.waivers if w.id == finding.waived_by), None)
+        reason = f": {waiver.reason}" if waiver is not None else ""
+        lines.append(f"  waived by {finding.waived_by}{reason}")
+    for e in finding.evidence:
+        where = e.source if e.line is None else f"{e.source}:{e.line}"
+        lines.append(f"  evidence: {where} {e.pointer} = {_value(e.value)}")
+    if finding.help:
+        lines.append(f"  help: {finding.help}")
+    return "\n".join(lines)
+
+
+def _block(findings: Iterable[Finding], policy: Policy) -> str:
+    return "\n".join(_describe(f, policy) for f in findings) + "\n"
+
+
+def _failing(findings: Sequence[Finding], policy: Policy) -> list[Finding]:
+    rank = policy.settings.fail_on.rank
+    return [f for f in findings if f.waived_by is None and f.severity.rank >= rank]
+
+
+def _sub(parent: ET.Element, tag: str, attrs: Sequence[tuple[str, str]] = ()) -> ET.Element:
+    """A child element with attributes in the given order (ElementTree keeps insertion order)."""
+    child = ET.SubElement(parent, tag)
+    for key, value in attrs:
+        child.set(key, _clean(value))
+    return child
+
+
+def _testcase(
+    suite: ET.Element, classname: str, name: str, findings: Sequence[Finding], policy: Policy
+) -> ET.Element:
+    case = _sub(suite, "testcase", (("classname", classname), ("name", name)))
+    failing = _failing(findings, policy)
+    if failing:
+        first = failing[0]
+        more = f" (+{len(failing) - 1} more)" if len(failing) > 1 else ""
+        failure = _sub(
+            case, "failure", (("message", f"{first.message}{more}"), ("type", first.rule))
+        )
+        failure.text = _clean(_block(failing, policy))
+    failed = {id(f) for f in failing}
+    rest = [f for f in findings if id(f) not in failed]
+    if rest:
+        _sub(case, "system-out").text = _clean(_block(rest, policy))
+    return case
+
+
+def _skipped(suite: ET.Element, classname: str, name: str, why: str) -> None:
+    case = _sub(suite, "testcase", (("classname", classname), ("name", name)))
+    _sub(case, "skipped", (("message", why),))
+
+
+def _properties(suite: ET.Element, items: Sequence[tuple[str, str | None]]) -> None:
+    props = _sub(suite, "properties")
+    for key, value in items:
+        if value is not None:
+            _sub(props, "property", (("name", key), ("value", value)))
+
+
+def _count(suite: ET.Element) -> None:
+    """Set tests/failures/errors/skipped from the suite's testcases (attributes in that order)."""
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+
+
+def _suite(root: ET.Element, name: str, timestamp: str) -> ET.Element:
+    suite = _sub(root, "testsuite", (("name", name),))
+    # tests/failures/errors/skipped are set by _count after the testcases; reserve their places.
+    for key in ("tests", "failures", "errors", "skipped"):
+        suite.set(key, "0")
+    suite.set("timestamp", timestamp)
+    return suite
+
+
+def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> None:
+    policy = result.policy
+    facts = model.facts
+    ident = facts.model.id
+    suite = _suite(root, ident, result.generated_at)
+    _properties(
+        suite,
+        (
+            ("verdict", model.verdict.value),
+            ("target", facts.target),
+            ("source", facts.model.source),
+            ("revision", facts.model.revision),
+            ("license", facts.license.expression),
+        ),
+    )
+    if model.verdict is Verdict.ERROR:
+        case = _sub(suite, "testcase", (("classname", ident), ("name", ERROR_CASE)))
+        first = model.findings[0] if model.findings else None
+        message = facts.error or (first.message if first else "the model could not be audited")
+        error = _sub(
+            case,
+            "error",
+            (("message", message), ("type", first.rule if first else "input/unreadable")),
+        )
+        error.text = _clean(_block(model.findings, policy)) if model.findings else None
+        for name in _check_names():
+            _skipped(suite, ident, name, "not checked: the model could not be read")
+    else:
+        for name in _check_names():
+            mine = [f for f in model.findings if check_of(f.rule) == name]
+            if name == "custom" and not policy.rules and not mine:
+                _skipped(suite, ident, name, "the policy has no custom rules")
+            else:
+                _testcase(suite, ident, name, mine, policy)
+    _count(suite)
+
+
+def _policy_suite(root: ET.Element, result: AuditResult) -> None:
+    policy = result.policy
+    suite = _suite(root, POLICY_SUITE, result.generated_at)
+    _properties(
+        suite,
+        (
+            ("name", policy.name),
+            ("sha256", policy.sha256),
+            ("files", ", ".join(policy.files)),
+            ("fail-on", policy.settings.fail_on.value),
+        ),
+    )
+    if policy.waivers or result.findings:
+        _testcase(suite, POLICY_SUITE, POLICY_CASE, result.findings, policy)
+    else:
+        _skipped(suite, POLICY_SUITE, POLICY_CASE, "the policy has no waivers")
+    _count(suite)
+
+
+def to_junit(result: AuditResult) -> ET.Element:
+    """The ``<testsuites>`` element."""
+    root = ET.Element("testsuites")
+    root.set("name", SUITES_NAME)
+    for model in result.models:
+        _model_suite(root, model, result)
+    _policy_suite(root, result)
+    suites = root.findall("testsuite")
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    return root
+
+
+def render_junit(result: AuditResult) -> str:
+    """The JUnit XML text: declaration, two-space indent, trailing newline."""
+    root = to_junit(result)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+__all__ = ["check_of", "render_junit", "to_junit"]

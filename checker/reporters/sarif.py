@@ -1,0 +1,302 @@
+"""SARIF 2.1.0 for code scanning (GitHub and other SARIF consumers): a view of the audit result.
+
+One run; one reporting descriptor per rule id that occurs; one result per finding, waived ones
+included as suppressed results. Each result is placed where a reviewer can act on it:
+
+1. a file of the model itself that the evidence names (the card, ``config.json``, a weight
+   file), with the line when the evidence has one;
+2. for waiver findings, the waiver in the policy file (the evidence carries file and line);
+3. the model's entry in the manifest (``models.yaml``) when the model came from one;
+4. the model's card file;
+5. the policy file that made the finding matter.
+
+``partialFingerprints["clearance/v1"]`` is ``Finding.fingerprint``: a hash of rule, model and
+evidence (no line numbers, no position in the report), so an alert keeps its identity across runs,
+when lines move and when other models are added or removed. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from checker.catalog import RULES
+from checker.facts import ModelFacts
+from checker.findings import Evidence, Finding, Verdict
+from checker.policy.model import Policy, Waiver
+from checker.result import AuditResult, ModelResult
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+TOOL_NAME = "clearance"
+INFORMATION_URI = "https://pypi.org/project/clearance/"
+FINGERPRINT_KEY = "clearance/v1"
+SRCROOT = "%SRCROOT%"
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
+# Knowledge-base files are named by their place in rules/, not by a path in the user's workspace.
+_KNOWLEDGE = re.compile(r"^rules/(?:[\w.-]+\.yaml|(?:licenses|documents)/[\w.-]+\.yaml)$")
+
+
+def _uri(path: str) -> tuple[str, str | None]:
+    """An artifact URI and its base id: relative paths against %SRCROOT%, absolute as file URIs."""
+    if _DRIVE.match(path):
+        return PureWindowsPath(path).as_uri(), None
+    if path.startswith("/"):
+        return PurePosixPath(path).as_uri(), None
+    clean = posixpath.normpath(path.replace("\\", "/"))
+    return quote(clean, safe="/"), SRCROOT
+
+
+def _physical(path: str, line: int | None) -> dict[str, Any]:
+    uri, base = _uri(path)
+    artifact: dict[str, Any] = {"uri": uri}
+    if base is not None:
+        artifact["uriBaseId"] = base
+    out: dict[str, Any] = {"artifactLocation": artifact}
+    if line is not None and line >= 1:
+        out["region"] = {"startLine": line}
+    return out
+
+
+def _is_path(source: str) -> bool:
+    """True when an evidence source reads as a file path (not hf:, builtin:, a URL, ``card``)."""
+    if not source or source in (".", "card"):
+        return False
+    return bool(_DRIVE.match(source)) or not _SCHEME.match(source)
+
+
+def _origin(facts: ModelFacts) -> Evidence | None:
+    """The manifest entry the model came from, when the facts carry it (``ModelFacts.origin``)."""
+    origin = getattr(facts, "origin", None)
+    return origin if isinstance(origin, Evidence) else None
+
+
+def _model_root(facts: ModelFacts) -> str | None:
+    """The model's folder as evidence names it (derived from its card or weight files)."""
+    if facts.card.path and _is_path(facts.card.path):
+        return posixpath.dirname(facts.card.path) or "."
+    for weight in facts.weights.files:
+        suffix = "/" + weight.path
+        if weight.evidence.source.endswith(suffix):
+            return weight.evidence.source[: -len(suffix)] or "."
+    return None
+
+
+def _model_file(source: str, facts: ModelFacts, policy: Policy) -> bool:
+    """True when ``source`` is a file of the model in the workspace (card, config, weights)."""
+    if not _is_path(source):
+        return False
+    if source in (facts.model.id, facts.target, _model_root(facts)):
+        return False  # model ids, the target as written, the model folder itself
+    return source not in policy.files and not _KNOWLEDGE.match(source)
+
+
+def _policy_file(policy: Policy) -> str | None:
+    """The last policy file that lives in the workspace (not ``builtin:``)."""
+    return next((f for f in reversed(policy.files) if _is_path(f)), None)
+
+
+def _best(candidates: Iterable[Evidence]) -> Evidence | None:
+    """The first candidate with a line, else the first one."""
+    items = list(candidates)
+    return next((e for e in items if e.line is not None), items[0] if items else None)
+
+
+def _model_location(finding: Finding, model: ModelResult, policy: Policy) -> dict[str, Any] | None:
+    facts = model.facts
+    if facts.error is None:
+        found = _best(e for e in finding.evidence if _model_file(e.source, facts, policy))
+        if found is not None:
+            return _physical(found.source, found.line)
+    origin = _origin(facts)
+    if origin is not None and _is_path(origin.source):
+        return _physical(origin.source, origin.line)
+    card = facts.card.path
+    if facts.error is None and facts.card.present and card is not None and _is_path(card):
+        return _physical(card, None)
+    where = _policy_file(policy)
+    return None if where is None else _physical(where, None)
+
+
+def _policy_location(finding: Finding, policy: Policy) -> dict[str, Any] | None:
+    found = _best(e for e in finding.evidence if _is_path(e.source))
+    if found is not None:
+        return _physical(found.source, found.line)
+    where = _policy_file(policy)
+    return None if where is None else _physical(where, None)
+
+
+def _pascal(rule_id: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", rule_id))
+
+
+def _descriptor(rule_id: str, findings: list[Finding], policy: Policy) -> dict[str, Any]:
+    """The reporting descriptor of one rule: catalogue text, or the policy's custom rule."""
+    worst = max(findings, key=lambda f: f.severity.rank).severity
+    builtin = RULES.get(rule_id)
+    custom = next((r for r in policy.rules if r.id == rule_id), None)
+    prefix = rule_id.split("/", 1)[0] if "/" in rule_id else rule_id
+    if builtin is not None:
+        short, full, help_text, level = builtin.summary, builtin.summary, builtin.help, worst
+        tags = ["compliance", prefix]
+    elif custom is not None:
+        short = f"Custom policy rule: {custom.when.describe()}"
+        full = custom.message
+        help_text = custom.help or f"See the rule {rule_id} in the policy {policy.name}."
+        level = custom.severity
+        tags = ["compliance", "custom"]
+    else:
+        short = full = rule_id
+        help_text = next((f.help for f in findings if f.help), "") or rule_id
+        level = worst
+        tags = ["compliance", "custom"]
+    return {
+        "id": rule_id,
+        "name": _pascal(rule_id),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": help_text},
+        "defaultConfiguration": {"level": level.value},
+        "properties": {"tags": tags},
+    }
+
+
+def _waiver(policy: Policy, waiver_id: str) -> Waiver | None:
+    return next((w for w in policy.waivers if w.id == waiver_id), None)
+
+
+def _suppression(finding: Finding, policy: Policy) -> dict[str, Any]:
+    waiver_id = finding.waived_by or ""
+    waiver = _waiver(policy, waiver_id)
+    out: dict[str, Any] = {"kind": "external", "status": "accepted"}
+    if waiver is None:
+        out["justification"] = waiver_id
+        return out
+    out["justification"] = f"{waiver.id}: {waiver.reason}"
+    if _is_path(waiver.file):
+        out["location"] = {"physicalLocation": _physical(waiver.file, waiver.line)}
+    out["properties"] = {
+        "waiver": waiver.id,
+        "approvedBy": waiver.approved_by,
+        "expires": None if waiver.expires is None else waiver.expires.isoformat(),
+    }
+    return out
+
+
+def _message(finding: Finding) -> str:
+    """The finding's message, naming the model when the message does not already."""
+    if finding.model.startswith("policy:") or finding.model in finding.message:
+        return finding.message
+    return f"{finding.model}: {finding.message}"
+
+
+def _result(
+    finding: Finding,
+    index: dict[str, int],
+    policy: Policy,
+    location: dict[str, Any] | None,
+    model: ModelResult | None,
+) -> dict[str, Any]:
+    logical: dict[str, Any] = {"name": finding.model, "fullyQualifiedName": finding.model}
+    if model is not None:
+        logical["kind"] = "module"
+    place: dict[str, Any] = {}
+    if location is not None:
+        place["physicalLocation"] = location
+    place["logicalLocations"] = [logical]
+    out: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": finding.severity.value,
+        "message": {"text": _message(finding)},
+        "locations": [place],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+    }
+    if finding.waived_by is not None:
+        out["suppressions"] = [_suppression(finding, policy)]
+    props: dict[str, Any] = {"model": finding.model}
+    if model is not None:
+        props["verdict"] = model.verdict.value
+        props["target"] = model.facts.target
+    props["evidence"] = [e.to_json() for e in finding.evidence]
+    out["properties"] = props
+    return out
+
+
+def to_sarif(result: AuditResult) -> dict[str, Any]:
+    """The SARIF log as plain JSON-compatible data."""
+    policy = result.policy
+    pairs: list[tuple[Finding, ModelResult | None]] = [
+        (f, m) for m in result.models for f in m.findings
+    ]
+    pairs += [(f, None) for f in result.findings]
+    by_rule: dict[str, list[Finding]] = {}
+    for finding, _ in pairs:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    rule_ids = sorted(by_rule)
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    results = []
+    for finding, model in pairs:
+        if model is not None:
+            location = _model_location(finding, model, policy)
+        else:
+            location = _policy_location(finding, policy)
+        results.append(_result(finding, index, policy, location, model))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": result.tool_version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_descriptor(r, by_rule[r], policy) for r in rule_ids],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": result.exit_code != 2,
+                        "exitCode": result.exit_code,
+                        "endTimeUtc": result.generated_at,
+                    }
+                ],
+                "results": results,
+                "properties": {
+                    "policy": {
+                        "name": policy.name,
+                        "sha256": policy.sha256,
+                        "files": list(policy.files),
+                        "failOn": policy.settings.fail_on.value,
+                    },
+                    "knowledge": {
+                        "version": result.knowledge_version,
+                        "digest": result.knowledge_digest,
+                    },
+                    "summary": {
+                        "models": len(result.models),
+                        **{v.value: result.count(v) for v in Verdict},
+                        "exitCode": result.exit_code,
+                    },
+                },
+            }
+        ],
+    }
+
+
+def render_sarif(result: AuditResult) -> str:
+    """The SARIF log text (indented, keys in a fixed order, trailing newline)."""
+    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["FINGERPRINT_KEY", "render_sarif", "to_sarif"]
