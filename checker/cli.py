@@ -20,7 +20,7 @@ import click
 from checker.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("terminal", "json", "markdown", "sarif", "junit")
+FORMATS = ("terminal", "json", "markdown", "html", "sarif", "junit", "spdx", "cyclonedx", "notice")
 EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
 
 

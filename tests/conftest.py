@@ -91,4 +91,10 @@ def example_result():  # type: ignore[no-untyped-def]
         result = audit(["examples/models.yaml"], "examples/policies/acme.yaml", now=FIXED_NOW)
     finally:
         os.chdir(cwd)
-    return dataclasses.replace(result, tool_version="0.0.0-test", knowledge_digest="0" * 64)
+    return dataclasses.replace(
+        result,
+        tool_version="0.0.0-test",
+        knowledge_digest="0" * 64,
+        knowledge_licenses=0,
+        knowledge_developers=0,
+    )

@@ -107,12 +107,16 @@ WORLD = [
     repo("google/disabled", {"license": "mit"}, disabled=True),
     repo("google/healthy", {"license": "apache-2.0"}),
     # an adapter tagged apache-2.0 on a Llama 3.1 quantisation (a real pattern in the corpus)
-    repo("unsloth/Meta-Llama-3.1-8B-bnb-4bit", {"license": "llama3.1",
-                                               "base_model": "meta-llama/Llama-3.1-8B"}),
-    repo("someone/ros2-llama-lora", {"license": "apache-2.0",
-                                     "base_model": "unsloth/Meta-Llama-3.1-8B-bnb-4bit"},
-         files=("adapter_model.safetensors",),
-         extra_files={"adapter_config.json": b'{"base_model_name_or_path": "x/y"}'}),
+    repo(
+        "unsloth/Meta-Llama-3.1-8B-bnb-4bit",
+        {"license": "llama3.1", "base_model": "meta-llama/Llama-3.1-8B"},
+    ),
+    repo(
+        "someone/ros2-llama-lora",
+        {"license": "apache-2.0", "base_model": "unsloth/Meta-Llama-3.1-8B-bnb-4bit"},
+        files=("adapter_model.safetensors",),
+        extra_files={"adapter_config.json": b'{"base_model_name_or_path": "x/y"}'},
+    ),
 ]
 HUB = FakeHub(WORLD, token=TOKEN, page_size=3)
 

@@ -250,3 +250,66 @@ def test_hub_ids_are_real_hub_ids(kb: Knowledge) -> None:
     for entry in kb.licenses:
         for hub_id in entry.hub_ids:
             assert hub_id in hub, f"{entry.file}: {hub_id} is not a Hub licence id"
+
+
+def test_every_hub_licence_id_is_known(kb: Knowledge) -> None:
+    listed = YAML(typ="safe").load(
+        (corpus_dir() / "hub" / "hf-license-ids.derived.yaml").read_text()
+    )
+    missing = [i["id"] for i in listed["licenses"] if kb.license(i["id"]) is None]
+    assert missing == ["unknown", "other"]  # not licences: `other` is resolved by name or link
+
+
+def test_license_names_seen_in_the_wild_resolve(kb: Knowledge) -> None:
+    import csv
+
+    path = corpus_dir() / "hub" / "hub-docs__model_license_other.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        names = {row["suggested_license_name"] for row in csv.DictReader(handle)} - {""}
+    assert names and all(kb.license(n) is not None for n in names), names
+    assert kb.license("llama-license").key == "llama-1"  # type: ignore[union-attr]
+
+
+def test_ai_licences_without_hub_ids(kb: Knowledge) -> None:
+    for name in (
+        "tongyi-qianwen",
+        "qwen-research",
+        "deepseek",
+        "yi-license",
+        "baichuan2-community",
+        "chatglm3-6b",
+        "glm-4",
+        "codegeex4",
+        "internlm-apache-2.0-variant",
+        "tencent-hunyuan-community-large",
+        "tencent-hunyuan-community-a13b",
+        "kimi-k2-modified-mit",
+        "minimax-model",
+        "nvidia-open-model",
+        "stability-ai-community",
+        "tii-falcon-180b",
+        "tii-falcon-2.0",
+        "mistral-research",
+        "mistral-non-production",
+        "databricks-open-model",
+        "jamba-open-model",
+        "apple-sample-code",
+        "llama4",
+    ):
+        assert kb.license(name) is not None, name
+    community = kb.license("stability-ai-community")
+    assert community is not None and community.terms.revenue_limit.value == 1_000_000
+
+
+def test_documents_point_at_known_licences(kb: Knowledge) -> None:
+    assert kb.documents
+    for doc in kb.documents:
+        assert doc.kind in ("aup", "notice", "usage-policy")
+        assert doc.of is None or kb.license(doc.of) is not None, doc.file
+
+
+def test_scancode_keys_exist_for_every_scancode_id(kb: Knowledge) -> None:
+    scancode = _scancode()
+    for entry in kb.licenses:
+        if entry.id.startswith("LicenseRef-scancode-"):
+            assert entry.id.removeprefix("LicenseRef-scancode-") in scancode

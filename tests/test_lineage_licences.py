@@ -7,12 +7,12 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
+from conftest import FIXED_NOW
+
 from checker.api import audit_facts, gather
 from checker.knowledge import Knowledge
 from checker.policy import load_policy
 from checker.sources.targets import Target
-
-from conftest import FIXED_NOW
 
 POLICY = """version: 1
 use: {commercial: true, monthly-active-users: 800000000, based-in: [US], territories: [US],
@@ -111,11 +111,14 @@ def test_inherited_licence_must_be_allowed(kb, make_model, write_policy) -> None
 
 def test_licence_file_declares_when_card_does_not(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
     mit = (
-        b"MIT License\n\nCopyright (c) 2026 Example\n\nPermission is hereby granted, free of charge, "
-        b"to any person obtaining a copy of this software and associated documentation files (the "
+        b"MIT License\n\nCopyright (c) 2026 Example\n\n"
+        b"Permission is hereby granted, free of charge, "
+        b"to any person obtaining a copy of this software and associated documentation files "
+        b"(the "
         b'"Software"), to deal in the Software without restriction, including without limitation '
         b"the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell "
-        b"copies of the Software, and to permit persons to whom the Software is furnished to do so, "
+        b"copies of the Software, and to permit persons to whom the Software is furnished to do "
+        b"so, "
         b"subject to the following conditions:\n\nThe above copyright notice and this permission "
         b"notice shall be included in all copies or substantial portions of the Software.\n\n"
         b'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.\n'

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from checker.reporters.cyclonedx import render_cyclonedx
+from checker.reporters.html import render_html
 from checker.reporters.json_report import render_json
 from checker.reporters.junit import render_junit
 from checker.reporters.markdown import render_markdown
+from checker.reporters.notice import render_notice
 from checker.reporters.sarif import render_sarif
+from checker.reporters.spdx import render_spdx
 from checker.reporters.terminal import render_terminal
 from checker.result import AuditResult
 
@@ -19,6 +23,10 @@ REPORTERS: dict[str, Renderer] = {
     "markdown": render_markdown,
     "sarif": render_sarif,
     "junit": render_junit,
+    "spdx": render_spdx,
+    "cyclonedx": render_cyclonedx,
+    "html": render_html,
+    "notice": render_notice,
 }
 
 __all__ = ["REPORTERS", "Renderer"]

@@ -225,7 +225,8 @@ class HubClient:
         if options.cache_dir is None:
             self.meta_dir = Path(constants.HF_HOME) / "clearance" / "hub-info"
         else:  # beside an explicit cache, never inside it (hf cache scan would flag it)
-            self.meta_dir = self.cache_dir.with_name(self.cache_dir.name + "-clearance") / "hub-info"
+            beside = self.cache_dir.with_name(self.cache_dir.name + "-clearance")
+            self.meta_dir = beside / "hub-info"
         self._api = HfApi(endpoint=self.endpoint, token=options.token)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}

@@ -1,0 +1,268 @@
+"""CycloneDX 1.6 ML-BOM report: strict schema validation, golden file, lineage, licences, identity.
+
+Regenerate the golden file after a deliberate change with
+``CLEARANCE_UPDATE_GOLDEN=1 pytest tests/test_report_cyclonedx.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from checker.facts import Ancestor, DeclaredLicense, LicenseFacts, ModelIdentity
+from checker.findings import Evidence
+from checker.knowledge import Knowledge
+from checker.reporters.cyclonedx import bom_ref_for, render_cyclonedx, serial_number
+from checker.result import AuditResult
+
+GOLDEN = Path(__file__).parent / "golden" / "examples.cdx.json"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def errors(text: str) -> list[str]:
+    """cyclonedx-python-lib's strict JSON validator for schema 1.6."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    found = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text, all_errors=True)
+    return [str(e) for e in found] if found else []
+
+
+def bom(result: AuditResult) -> dict[str, Any]:
+    text = render_cyclonedx(result)
+    assert errors(text) == []
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def component(data: dict[str, Any], model_id: str) -> dict[str, Any]:
+    (found,) = [c for c in data["components"] if props(c).get("clearance:model:id") == [model_id]]
+    return found
+
+
+def props(item: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in item.get("properties", []):
+        out.setdefault(p["name"], []).append(p["value"])
+    return out
+
+
+def replace_model(result: AuditResult, model_id: str, **changes: Any) -> AuditResult:
+    """The result with one model's facts changed (and only that model kept)."""
+    (model,) = [m for m in result.models if m.facts.model.id == model_id]
+    facts = dataclasses.replace(model.facts, **changes)
+    return dataclasses.replace(result, models=(dataclasses.replace(model, facts=facts),))
+
+
+def test_examples_validate_strictly(example_result: AuditResult) -> None:
+    assert errors(render_cyclonedx(example_result)) == []
+
+
+def test_golden(example_result: AuditResult) -> None:
+    text = render_cyclonedx(example_result)
+    if os.environ.get("CLEARANCE_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+    assert render_cyclonedx(example_result) == text  # deterministic
+
+
+def test_header(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    assert data["specVersion"] == "1.6"
+    assert data["serialNumber"] == serial_number(example_result).urn
+    assert serial_number(example_result).version == 5
+    assert data["metadata"]["timestamp"] == "2026-11-29T12:00:00+00:00"
+    (tool,) = data["metadata"]["tools"]["components"]
+    assert (tool["name"], tool["version"]) == ("clearance", "0.0.0-test")
+    meta = props(data["metadata"])
+    assert meta["clearance:policy:name"] == ["acme-production"]
+
+
+def test_serial_follows_the_audit(example_result: AuditResult) -> None:
+    base = serial_number(example_result)
+    assert isinstance(base, uuid.UUID)
+    later = dataclasses.replace(example_result, generated_at="2027-01-01T00:00:00Z")
+    assert serial_number(later) != base
+    fewer = dataclasses.replace(example_result, models=example_result.models[1:])
+    assert serial_number(fewer) != base
+
+
+def test_one_component_per_model(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    assert len(data["components"]) == len(example_result.models)
+    refs = [c["bom-ref"] for c in data["components"]]
+    assert len(set(refs)) == len(refs)
+    assert {c["type"] for c in data["components"]} == {"machine-learning-model"}
+    shuffled = dataclasses.replace(example_result, models=example_result.models[::-1])
+    assert render_cyclonedx(shuffled) == render_cyclonedx(example_result)  # sorted components
+    gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
+    assert gguf["bom-ref"] == bom_ref_for("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", None)
+    assert (gguf["group"], gguf["name"]) == ("bartowski", "Meta-Llama-3.1-8B-Instruct-GGUF")
+    assert "version" not in gguf and "purl" not in gguf  # a local folder: no revision
+    local = component(data, "local/unlabelled-classifier")
+    assert "group" not in local and local["name"] == "unlabelled-classifier"
+
+
+def test_properties(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    gguf = props(component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF"))
+    assert gguf["clearance:verdict"] == ["warn"]
+    assert gguf["clearance:weights:availability"] == ["open"]
+    assert gguf["clearance:weights:format"] == ["gguf"]
+    assert gguf["clearance:weights:remote-code"] == ["false"]
+    assert any("provenance/unknown-developer" in f for f in gguf["clearance:finding"])
+    phi = props(component(data, "microsoft/Phi-3-mini-4k-instruct"))
+    assert phi["clearance:weights:remote-code"] == ["true"]
+    assert any("waived by" in f for f in phi["clearance:finding"])
+
+
+def test_supplier_and_country(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    llama = component(data, "meta-llama/Llama-3.1-8B-Instruct")
+    assert llama["supplier"] == {"name": "Meta Platforms, Inc.", "address": {"country": "US"}}
+    assert props(llama)["clearance:provenance:country"] == ["US"]
+    gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
+    assert gguf["supplier"] == {"name": "bartowski (individual)"}  # country unknown
+    assert "supplier" not in component(data, "local/unlabelled-classifier")
+
+
+def test_lineage_as_pedigree(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
+    (parent,) = gguf["pedigree"]["ancestors"]
+    assert (parent["group"], parent["name"]) == ("meta-llama", "Llama-3.1-8B-Instruct")
+    assert parent["type"] == "machine-learning-model"
+    assert props(parent)["clearance:lineage:relation"] == ["quantized"]
+    assert props(parent)["clearance:lineage:depth"] == ["1"]
+    r1 = component(data, "perplexity-ai/r1-1776")
+    (base,) = r1["pedigree"]["ancestors"]
+    assert (base["group"], base["name"]) == ("deepseek-ai", "DeepSeek-R1")
+    assert props(base)["clearance:lineage:relation"] == ["finetune"]
+    assert "pedigree" not in component(data, "google-bert/bert-base-uncased")
+
+
+def test_licences(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    bert = component(data, "google-bert/bert-base-uncased")
+    assert bert["licenses"] == [{"license": {"id": "Apache-2.0", "acknowledgement": "concluded"}}]
+    llama = component(data, "meta-llama/Llama-3.1-8B-Instruct")
+    (entry,) = llama["licenses"]
+    assert entry["license"]["name"] == "Llama 3.1 Community License Agreement"
+    assert props(entry["license"])["clearance:license:id"] == [
+        "LicenseRef-scancode-llama-3.1-license-2024"
+    ]
+    assert entry["license"]["url"].startswith("https://")
+    unknown = component(data, "local/unlabelled-classifier")
+    assert "licenses" not in unknown
+    assert props(unknown)["clearance:license:status"] == ["NOASSERTION"]
+
+
+def test_partly_unresolved_licence_is_not_asserted(
+    example_result: AuditResult, kb: Knowledge
+) -> None:
+    apache = kb.license("apache-2.0")
+    assert apache is not None
+    evidence = Evidence("README.md", "/license", "x")
+    declared = (
+        DeclaredLicense("apache-2.0", "card", evidence),
+        DeclaredLicense("my-own-licence", "card", evidence),
+    )
+    lic = LicenseFacts(
+        declared=declared,
+        expression="Apache-2.0",
+        ids=("Apache-2.0",),
+        entries=(apache,),
+        unresolved=declared[1:],
+    )
+    result = replace_model(example_result, "google-bert/bert-base-uncased", license=lic)
+    bert = component(bom(result), "google-bert/bert-base-uncased")
+    assert "licenses" not in bert
+    assert props(bert)["clearance:license:unresolved"] == ["my-own-licence"]
+
+
+def test_compound_licence_is_an_expression(example_result: AuditResult, kb: Knowledge) -> None:
+    mit = kb.license("mit")
+    llama = kb.license("llama3.1")
+    assert mit is not None and llama is not None
+    expression = f"MIT AND {llama.id}"
+    lic = LicenseFacts(expression=expression, ids=(llama.id, "MIT"), entries=(mit, llama))
+    result = replace_model(example_result, "openai-community/gpt2", license=lic)
+    gpt2 = component(bom(result), "openai-community/gpt2")
+    assert gpt2["licenses"] == [{"expression": expression, "acknowledgement": "concluded"}]
+
+
+def test_hub_identity_and_purl(example_result: AuditResult) -> None:
+    model_id = "meta-llama/Llama-3.1-8B-Instruct"
+    ident = ModelIdentity(model_id, SHA, source="hub", url=f"https://huggingface.co/{model_id}")
+    result = replace_model(example_result, model_id, model=ident)
+    llama = component(bom(result), model_id)
+    assert llama["version"] == SHA
+    assert llama["purl"] == f"pkg:huggingface/meta-llama/Llama-3.1-8B-Instruct@{SHA}"
+    assert llama["bom-ref"] == bom_ref_for(model_id, SHA)
+
+
+def test_adapter_depends_on_audited_base(example_result: AuditResult) -> None:
+    base = next(m for m in example_result.models if m.facts.model.id.startswith("meta-llama/"))
+    adapter = next(m for m in example_result.models if m.facts.model.id.startswith("google-bert/"))
+    lineage = (Ancestor(base.facts.model.id, "adapter", 1),)
+    ident = ModelIdentity("acme/llama-lora", SHA, source="hub")
+    adapter = dataclasses.replace(
+        adapter, facts=dataclasses.replace(adapter.facts, model=ident, lineage=lineage)
+    )
+    result = dataclasses.replace(example_result, models=(base, adapter))
+    data = bom(result)
+    deps = {d["ref"]: d.get("dependsOn", []) for d in data["dependencies"]}
+    assert deps[bom_ref_for("acme/llama-lora", SHA)] == [bom_ref_for(base.facts.model.id, None)]
+    lora = component(data, "acme/llama-lora")
+    assert props(lora["pedigree"]["ancestors"][0])["clearance:lineage:relation"] == ["adapter"]
+
+
+def test_same_model_twice(example_result: AuditResult) -> None:
+    model = example_result.models[0]
+    data = bom(dataclasses.replace(example_result, models=(model, model)))
+    refs = [c["bom-ref"] for c in data["components"]]
+    assert len(refs) == len(set(refs)) == 2
+
+
+def test_error_model(example_result: AuditResult) -> None:
+    result = replace_model(
+        example_result, "openai-community/gpt2", error="cannot read", license=LicenseFacts()
+    )
+    gpt2 = component(bom(result), "openai-community/gpt2")
+    assert props(gpt2)["clearance:error"] == ["cannot read"]
+
+
+def test_every_knowledge_base_licence_validates(example_result: AuditResult, kb: Knowledge) -> None:
+    """Each licence Clearance knows, as a model's licence, gives a schema-valid licence entry."""
+    template = example_result.models[0]
+    models = []
+    for entry in kb.licenses:
+        lic = LicenseFacts(expression=entry.id, ids=(entry.id,), entries=(entry,))
+        facts = dataclasses.replace(
+            template.facts, model=ModelIdentity(f"kb/{entry.key}"), license=lic
+        )
+        models.append(dataclasses.replace(template, facts=facts))
+    data = bom(dataclasses.replace(example_result, models=tuple(models)))
+    assert all(len(c["licenses"]) == 1 for c in data["components"])
+
+
+def test_unlisted_ids_in_an_expression_become_license_refs(
+    example_result: AuditResult, kb: Knowledge
+) -> None:
+    mit = kb.license("mit")
+    assert mit is not None
+    acme = dataclasses.replace(mit, key="acme", id="Acme-Model-1.0")
+    lic = LicenseFacts(
+        expression="(MIT OR Acme-Model-1.0) AND LicenseRef-x",
+        ids=("Acme-Model-1.0", "MIT"),
+        entries=(mit, acme),
+    )
+    result = replace_model(example_result, "openai-community/gpt2", license=lic)
+    gpt2 = component(bom(result), "openai-community/gpt2")
+    assert gpt2["licenses"][0]["expression"] == (
+        "(MIT OR LicenseRef-clearance-Acme-Model-1.0) AND LicenseRef-x"
+    )
