@@ -32,6 +32,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from common import table  # benchmarks/common.py
+
 ROOT = Path(__file__).resolve().parent.parent
 HELP_TARGET_S = 0.150
 CHECK_TARGET_S = 1.0
@@ -81,21 +83,6 @@ def run_times(cmd: list[str], runs: int) -> tuple[list[float], subprocess.Comple
         last = subprocess.run(cmd, cwd=ROOT, capture_output=True, env=env, check=False)
         times.append(time.perf_counter() - start)
     return times, last
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small aligned text table: first column left, the others right."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def importtime(args: list[str], repeats: int) -> list[tuple[int, int, int, str]]:

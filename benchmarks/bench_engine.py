@@ -44,6 +44,8 @@ TARGET_MODELS_PER_S = 5_000
 
 sys.path.insert(0, str(ROOT))  # run from a checkout even if the package is not installed
 
+from common import table  # noqa: E402  (benchmarks/common.py)
+
 from checker.api import audit_facts, gather  # noqa: E402
 from checker.facts import ModelFacts  # noqa: E402
 from checker.findings import Verdict  # noqa: E402
@@ -89,21 +91,6 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
         result = fn()
         times.append(time.perf_counter() - start)
     return times, result
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small aligned text table: first column left, the others right."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def summarise(result: AuditResult) -> str:

@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout even if the package is not 
 sys.path.insert(0, str(ROOT / "tests"))  # fakehub
 
 import fakehub  # noqa: E402
+from common import table  # noqa: E402  (benchmarks/common.py)
 from fakehub import FakeHub, FakeRepo, LoggedRequest, make_readme  # noqa: E402
 
 from checker.api import audit  # noqa: E402
@@ -215,21 +216,6 @@ def run_audit(
 def verdicts(result: AuditResult) -> str:
     counts = Counter(m.verdict for m in result.models)
     return ", ".join(f"{v.value} {counts[v]}" for v in Verdict if counts.get(v))
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small aligned text table: first column left, the others right."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def facts_signature(result: AuditResult) -> list[Any]:
@@ -408,7 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "    target's model_info is asked again; its files are then read at the sha it returns,\n"
         "    and hf_hub_download answers a sha it has already cached without any request.\n"
         "  - warm, pinned: 'org/name@<sha>' is immutable, so model_info comes from Clearance's\n"
-        "    metadata cache (<cache_dir>/../clearance/hub-info) and files from the HF cache: no\n"
+        "    metadata cache (<cache_dir>-clearance/hub-info; $HF_HOME/clearance/hub-info by\n"
+        "    default) and files from the HF cache: no\n"
         "    request for the targets. Ancestors named by a card's base_model have no revision, so\n"
         "    they are asked again (once each per run): that is all the warm pinned run requests.\n"
         "  - repeated counts requests beyond the first with the same method, server, path and\n"

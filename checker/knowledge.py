@@ -232,11 +232,16 @@ def _load_yaml(node: Traversable) -> Any:
         raise KnowledgeError(f"rules/{node.name}: cannot be read: {exc}") from exc
 
 
-def _validate(data: Any, schema_name: str, where: str) -> None:
+@cache
+def _validator(schema_name: str) -> Any:
     import jsonschema
 
     schema = json.loads(rules_file("schema", schema_name).read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _validate(data: Any, schema_name: str, where: str) -> None:
+    errors = sorted(_validator(schema_name).iter_errors(data), key=str)
     if errors:
         first = errors[0]
         path = ".".join(str(p) for p in first.absolute_path) or "(top)"
