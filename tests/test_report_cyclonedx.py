@@ -266,3 +266,22 @@ def test_unlisted_ids_in_an_expression_become_license_refs(
     assert gpt2["licenses"][0]["expression"] == (
         "(MIT OR LicenseRef-clearance-Acme-Model-1.0) AND LicenseRef-x"
     )
+
+
+def test_hub_models_reference_their_card_at_the_revision(example_result: AuditResult) -> None:
+    import dataclasses
+    import json
+
+    from checker.reporters.cyclonedx import render_cyclonedx
+
+    model = example_result.models[0]
+    hub = dataclasses.replace(
+        model.facts,
+        model=dataclasses.replace(
+            model.facts.model, url="https://huggingface.co/org/m", revision="a" * 40, source="hub"
+        ),
+    )
+    result = dataclasses.replace(example_result, models=(dataclasses.replace(model, facts=hub),))
+    (component,) = json.loads(render_cyclonedx(result))["components"]
+    refs = {r["type"]: r["url"] for r in component["externalReferences"]}
+    assert refs["model-card"] == "https://huggingface.co/org/m/blob/" + "a" * 40 + "/README.md"

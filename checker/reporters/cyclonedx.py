@@ -25,7 +25,7 @@ from checker.reporters.spdx import EXPRESSION_TOKENS, OPERATORS, hub_purl, licen
 from checker.result import AuditResult, ModelResult
 
 if TYPE_CHECKING:
-    from cyclonedx.model import Property
+    from cyclonedx.model import ExternalReference, Property
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component
     from cyclonedx.model.contact import OrganizationalEntity
@@ -215,7 +215,24 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
         licenses=_licenses(facts),
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
         properties=list(_model_properties(model)),
+        external_references=_references(facts),
     )
+
+
+def _references(facts: ModelFacts) -> list[ExternalReference]:
+    """The model card at the audited revision (cyclonedx-python-lib has no modelCard object
+    yet, so the card is referenced) and the repository, for models read from the Hub."""
+    from cyclonedx.model import ExternalReference, ExternalReferenceType, XsUri
+
+    url, sha = facts.model.url, facts.model.revision
+    if not url or not sha:
+        return []
+    return [
+        ExternalReference(
+            type=ExternalReferenceType.MODEL_CARD, url=XsUri(f"{url}/blob/{sha}/README.md")
+        ),
+        ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(f"{url}/tree/{sha}")),
+    ]
 
 
 def _timestamp(result: AuditResult) -> dt.datetime:
