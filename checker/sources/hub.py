@@ -10,7 +10,8 @@ per run. An ancestor that cannot be fetched is recorded with its reason, never d
 from __future__ import annotations
 
 import re
-from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 from checker.sources.hub_client import HubClient, HubError, HubInfo
@@ -72,41 +73,56 @@ def bases_of(card: Any, info: HubInfo | None) -> list[tuple[str, str]]:
     return [(i, relation) for i in dict.fromkeys(ids) if re.match(r"^[\w.-]+/[\w.-]+$", i)]
 
 
+def _prefetch(client: HubClient, ids: list[str]) -> None:
+    """Ask for a whole lineage level at once (the memo keeps the answers, errors included)."""
+
+    def one(ident: str) -> None:
+        with suppress(HubError):  # recorded in the memo; reported where the ancestor is read
+            client.info(ident, None)
+
+    if len(ids) > 1:
+        with ThreadPoolExecutor(max_workers=min(4, len(ids))) as pool:
+            list(pool.map(one, ids))
+
+
 def walk_lineage(client: HubClient, root: HubInfo, card: Any) -> tuple[RawAncestor, ...]:
-    """Breadth-first through the ancestors, each fetched once; cycles and depth are reported."""
+    """Breadth-first through the ancestors, a level at a time, each fetched once; cycles and
+    depth are reported."""
     out: list[RawAncestor] = []
     seen = {root.id.lower()}
-    queue: deque[tuple[str, str, int, tuple[str, ...]]] = deque(
+    level: list[tuple[str, str, int, tuple[str, ...]]] = [
         (bid, rel, 1, (root.id,)) for bid, rel in bases_of(card, root)
-    )
-    while queue:
-        ident, relation, depth, path = queue.popleft()
-        if ident.lower() in {p.lower() for p in path}:
-            cycle = " -> ".join((*path, ident))
-            out.append(RawAncestor(ident, relation, depth, error=f"lineage cycle: {cycle}"))
-            continue
-        if ident.lower() in seen:
-            continue
-        seen.add(ident.lower())
-        if depth > client.options.max_depth:
-            out.append(
-                RawAncestor(
-                    ident,
-                    relation,
-                    depth,
-                    error=(f"deeper than {client.options.max_depth} levels; not followed"),
+    ]
+    while level:
+        _prefetch(client, [i for i, _, d, _ in level if d <= client.options.max_depth])
+        following: list[tuple[str, str, int, tuple[str, ...]]] = []
+        for ident, relation, depth, path in level:
+            if ident.lower() in {p.lower() for p in path}:
+                cycle = " -> ".join((*path, ident))
+                out.append(RawAncestor(ident, relation, depth, error=f"lineage cycle: {cycle}"))
+                continue
+            if ident.lower() in seen:
+                continue
+            seen.add(ident.lower())
+            if depth > client.options.max_depth:
+                limit = client.options.max_depth
+                out.append(
+                    RawAncestor(
+                        ident, relation, depth, error=f"deeper than {limit} levels; not followed"
+                    )
                 )
+                continue
+            try:
+                info = client.info(ident, None)
+            except HubError as exc:
+                out.append(RawAncestor(ident, relation, depth, error=str(exc)))
+                continue
+            out.append(RawAncestor(info.id, relation, depth, info.card_data, info.tags))
+            following.extend(
+                (bid, rel, depth + 1, (*path, info.id))
+                for bid, rel in bases_of(info.card_data, info)
             )
-            continue
-        try:
-            info = client.info(ident, None)
-        except HubError as exc:
-            out.append(RawAncestor(ident, relation, depth, error=str(exc)))
-            continue
-        out.append(RawAncestor(info.id, relation, depth, info.card_data, info.tags))
-        queue.extend(
-            (bid, rel, depth + 1, (*path, info.id)) for bid, rel in bases_of(info.card_data, info)
-        )
+        level = following
     return tuple(out)
 
 
@@ -127,19 +143,21 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     except HubError as exc:
         return RawModel(**{**_fields(base), "error": str(exc)})
     notes: list[str] = []
-    card = _text(client, info, "README.md", notes) if "README.md" in info.siblings else None
     # model_info's expanded config already carries auto_map; download config.json only without it
     wants_config = "config.json" in info.siblings and not info.has_config
-    config = _text(client, info, "config.json", notes) if wants_config else None
-    adapter = (
-        _text(client, info, "adapter_config.json", notes)
-        if "adapter_config.json" in info.siblings
-        else None
+    names: list[str] = [n for n in ("README.md", "adapter_config.json") if n in info.siblings]
+    names += ["config.json"] if wants_config else []
+    names += _license_files(info)
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="clearance-hub") as pool:
+        lineage = pool.submit(walk_lineage, client, info, info.card_data)
+        texts = dict(
+            zip(names, pool.map(lambda n: _text(client, info, n, notes), names), strict=True)
+        )
+        ancestors = lineage.result()
+    card, config, adapter = (
+        texts.get(n) for n in ("README.md", "config.json", "adapter_config.json")
     )
-    licenses = tuple(
-        t for t in (_text(client, info, n, notes) for n in _license_files(info)) if t is not None
-    )
-    card_data = info.card_data
+    licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     return RawModel(
         target=target.display,
         model_id=info.id,
@@ -155,8 +173,8 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         origin=target.origin,
         url=f"{client.endpoint}/{info.id}",
         hub=info,
-        hub_notes=tuple(notes),
-        ancestors=walk_lineage(client, info, card_data),
+        hub_notes=tuple(sorted(notes)),
+        ancestors=ancestors,
     )
 
 
