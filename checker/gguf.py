@@ -19,6 +19,7 @@ _SCALARS = {
 }
 STRING, ARRAY = 8, 9
 MAX_KEYS = 10_000
+MAX_NESTING = 4
 
 
 class _Truncated(Exception):
@@ -39,22 +40,25 @@ class _Reader:
     def unpack(self, fmt: str) -> object:
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
 
-    def string(self) -> str:
-        length = self.unpack("<Q")
-        assert isinstance(length, int)
-        return self.take(length).decode("utf-8", errors="replace")
+    def integer(self, fmt: str) -> int:
+        value = self.unpack(fmt)
+        if not isinstance(value, int):
+            raise _Truncated
+        return value
 
-    def value(self, kind: int, keep: bool) -> object:
+    def string(self) -> str:
+        return self.take(self.integer("<Q")).decode("utf-8", errors="replace")
+
+    def value(self, kind: int, keep: bool, depth: int = 0) -> object:
         if kind in _SCALARS:
             return self.unpack(_SCALARS[kind])
         if kind == STRING:
             return self.string()
-        if kind == ARRAY:
-            inner, count = self.unpack("<I"), self.unpack("<Q")
-            assert isinstance(inner, int) and isinstance(count, int)
-            items = [self.value(inner, keep) for _ in range(count)]
+        if kind == ARRAY and depth < MAX_NESTING:
+            inner, count = self.integer("<I"), self.integer("<Q")
+            items = [self.value(inner, keep, depth + 1) for _ in range(count)]
             return items if keep else None
-        raise _Truncated
+        raise _Truncated  # unknown type, or arrays nested deeper than any real file
 
 
 def metadata(
@@ -66,21 +70,18 @@ def metadata(
     try:
         if reader.take(4) != b"GGUF":
             return out
-        version = reader.unpack("<I")
-        if version == 1:
+        if reader.integer("<I") == 1:
             return out  # v1 used 32-bit counts; too old to matter here
-        reader.unpack("<Q")  # tensor count
-        count = reader.unpack("<Q")
-        assert isinstance(count, int)
+        reader.integer("<Q")  # tensor count
+        count = reader.integer("<Q")
         for _ in range(min(count, MAX_KEYS)):
             key = reader.string()
-            kind = reader.unpack("<I")
-            assert isinstance(kind, int)
+            kind = reader.integer("<I")
             value = reader.value(kind, keep=key in wanted)
             if key in wanted:
                 out[key] = value
                 if len(out) == len(wanted):
                     break
-    except (_Truncated, AssertionError, struct.error):
+    except (_Truncated, struct.error):
         pass
     return out

@@ -67,36 +67,31 @@ def _score(ident: Identify, text: str) -> tuple[bool, float, tuple[str, ...]]:
 
 
 def identify(text: str, kb: Knowledge) -> list[Identification]:
-    """Every licence and document the text holds (a licence file may embed its AUP), best first.
-
-    Among licences the most specific match wins: one whose phrases are a superset of another
-    matching licence's phrases (Kimi's modified MIT over MIT) is kept, the other dropped.
-    """
+    """Every licence and document the text holds (a licence file may embed its AUP, or hold two
+    licences), licences first. A family entry (``fallback``: bsd, cc, gpl...) is named only when
+    no specific licence matches; a NOTICE is named instead of the licence it quotes."""
     norm = normalise(text)
-    hits: list[tuple[Identification, int]] = []
+    licences: list[tuple[Identification, bool]] = []
     for entry in kb.licenses:
         if entry.identify is None:
             continue
         ok, score, found = _score(entry.identify, norm)
         if ok:
-            weight = len(entry.identify.all) + len(entry.identify.none)
-            hits.append((Identification(entry.key, "license", round(score, 3), found), weight))
+            hit = Identification(entry.key, "license", round(score, 3), found)
+            licences.append((hit, entry.identify.fallback))
+    documents: list[Identification] = []
     for doc in kb.documents:
         ok, score, found = _score(doc.identify, norm)
         if ok:
-            weight = len(doc.identify.all) + len(doc.identify.none)
-            hits.append((Identification(doc.key, doc.kind, round(score, 3), found), weight))
-    # A NOTICE quotes the notice of the licence it accompanies: it is the notice, not the licence.
+            documents.append(Identification(doc.key, doc.kind, round(score, 3), found))
+    if any(not fallback for _, fallback in licences):
+        licences = [(h, f) for h, f in licences if not f]
     notices_of = {
-        d.of for d in kb.documents if d.kind == "notice" and d.key in {h.key for h, _ in hits}
+        d.of for d in kb.documents if d.kind == "notice" and d.key in {h.key for h in documents}
     }
-    hits = [h for h in hits if not (h[0].kind == "license" and h[0].key in notices_of)]
-    licences = [h for h in hits if h[0].kind == "license"]
-    if len(licences) > 1:
-        best = max(w for _, w in licences)
-        hits = [h for h in hits if h[0].kind != "license" or h[1] == best]
-    hits.sort(key=lambda h: (h[0].kind != "license", -h[0].confidence, h[0].key))
-    return [h for h, _ in hits]
+    hits = [h for h, _ in licences if h.key not in notices_of] + documents
+    hits.sort(key=lambda h: (h.kind != "license", -h.confidence, h.key))
+    return hits
 
 
 def identify_licence(text: str, kb: Knowledge) -> Identification | None:

@@ -116,6 +116,7 @@ class Identify:
     all: tuple[str, ...]
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
+    fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +261,12 @@ def _term(raw: Mapping[str, Any] | None, default: Term) -> Term:
 def _identify(raw: Mapping[str, Any] | None) -> Identify | None:
     if raw is None:
         return None
-    return Identify(tuple(raw["all"]), tuple(raw.get("any", ())), tuple(raw.get("none", ())))
+    return Identify(
+        tuple(raw["all"]),
+        tuple(raw.get("any", ())),
+        tuple(raw.get("none", ())),
+        bool(raw.get("fallback", False)),
+    )
 
 
 def _license_entry(data: Mapping[str, Any], file: str) -> LicenseEntry:

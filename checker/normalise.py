@@ -11,7 +11,6 @@ from typing import Any
 from checker import licensing, weights
 from checker.card import ParsedCard, parse_card
 from checker.facts import (
-    RELATIONS,
     Ancestor,
     BaseModelRef,
     CardFacts,
@@ -30,6 +29,7 @@ from checker.facts import (
 from checker.findings import Evidence
 from checker.identify import identify
 from checker.knowledge import Knowledge, LicenseEntry
+from checker.lineage import parent_ids, relation_of
 from checker.sources.raw import RawAncestor, RawModel, RawText
 
 CARD_FIELDS = (
@@ -43,14 +43,6 @@ CARD_FIELDS = (
     "language",
     "tags",
 )
-_RELATION_ALIASES = {
-    "finetune": "finetune",
-    "fine-tune": "finetune",
-    "adapter": "adapter",
-    "quantized": "quantized",
-    "quantization": "quantized",
-    "merge": "merge",
-}
 
 
 def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
@@ -91,7 +83,7 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
                 Problem("input/unreadable", text.error, (Evidence(text.path, "/", None),))
             )
     files = _weight_files(raw)
-    bases = _bases(card, adapter, raw, files)
+    bases = _bases(card, adapter, raw, files, problems)
     developer = _developer(kb, owner, raw.model_id)
     if raw.hub is not None:
         lineage = tuple(_hub_ancestor(kb, a, raw) for a in raw.ancestors)
@@ -227,12 +219,14 @@ class _Part:
 def _card_part(kb: Knowledge, card: CardFacts) -> _Part:
     part = _Part("card")
     raw = card.metadata.get("license")
-    values = _strings(raw)
-    if raw is not None and not values:
-        bad = DeclaredLicense(str(raw), "card", card.evidence("license"))
-        part.add(bad, licensing.Resolution(None, (), (str(raw),)))
+    if raw is None:
         return part
-    for index, value in enumerate(values):
+    items = raw if isinstance(raw, list) else [raw]
+    for index, value in enumerate(items):
+        if not isinstance(value, str):  # a number, a mapping...: declared, but not a licence
+            bad = DeclaredLicense(str(value), "card", card.evidence("license", value))
+            part.add(bad, licensing.Resolution(None, (), (str(value),)))
+            continue
         pointer = "/license" if isinstance(raw, str) else f"/license/{index}"
         evidence = Evidence(card.path or "card", pointer, value, card.lines.get("license"))
         item = DeclaredLicense(value, "card", evidence)
@@ -262,19 +256,26 @@ def _file_part(kb: Knowledge, raw: RawModel) -> tuple[_Part, list[FoundDocument]
         for doc in (f for f in found if f.kind != "license"):
             of = next((d.of for d in kb.documents if d.key == doc.key), None)
             documents.append(FoundDocument(doc.key, doc.kind, of, text.path))
-        if len(licences) != 1:
-            if not found:
+        if not found:
+            if name.startswith("notice"):  # a NOTICE is a notice, whatever it says
+                documents.append(FoundDocument("notice", "notice", None, text.path))
+            else:
                 unidentified.append(text.path)
             continue
         if model_only and "model" not in name and "code" in name:
             continue  # LICENSE-CODE beside LICENSE-MODEL: the weights follow the model licence
-        hit = licences[0]
-        entry = kb.license(hit.key)
-        assert entry is not None
-        evidence = Evidence(text.path, "/", f"{hit.key} (confidence {hit.confidence:.2f})")
-        part.add(
-            DeclaredLicense(hit.key, "file", evidence), licensing.Resolution(entry.id, (entry,), ())
-        )
+        for hit in licences:  # a file holding several licences: all of them apply
+            entry = kb.license(hit.key)
+            if entry is None:
+                continue
+            evidence = Evidence(text.path, "/", f"{hit.key} (confidence {hit.confidence:.2f})")
+            part.add(
+                DeclaredLicense(hit.key, "file", evidence),
+                licensing.Resolution(entry.id, (entry,), ()),
+            )
+    for text in raw.license_files:
+        if text.data is None and text.error is None:
+            unidentified.append(text.path)
     return part, documents, unidentified
 
 
@@ -331,8 +332,9 @@ def _license(kb: Knowledge, card: CardFacts, raw: RawModel | None = None) -> Lic
     else:
         chosen = []
     entries = tuple({e.key: e for p in chosen for e in p.entries}.values())
-    card_part = parts[0]
-    unresolved = tuple(card_part.unresolved) if not resolved or card_part in chosen else ()
+    # A declaration nobody can resolve stays unknown even when another source names a licence:
+    # it may add terms that the known licence lacks.
+    unresolved = tuple(d for p in parts for d in p.unresolved)
     declared = tuple(d for p in parts for d in p.declared)
     return LicenseFacts(
         declared=declared,
@@ -425,9 +427,9 @@ def _weights(
     if hub is not None and hub.auto_map:
         code.append(Evidence(raw.location, "model_info/config/auto_map", list(hub.auto_map)))
     elif config is not None and config.get("auto_map"):
-        code.append(
-            Evidence(f"{raw.location}/config.json", "/auto_map", sorted(config["auto_map"]))
-        )
+        auto_map = config["auto_map"]
+        shown = sorted(map(str, auto_map)) if isinstance(auto_map, dict) else str(auto_map)[:200]
+        code.append(Evidence(f"{raw.location}/config.json", "/auto_map", shown))
     code.extend(
         Evidence(f"{raw.location}/{f.path}", "file", "Python code")
         for f in raw.files
@@ -464,51 +466,40 @@ def _bases(
     adapter: Mapping[str, Any] | None,
     raw: RawModel,
     files: tuple[WeightFile, ...],
+    problems: list[Problem],
 ) -> tuple[BaseModelRef, ...]:
-    declared = _strings(card.metadata.get("base_model"))
-    relation_value = _string(card.metadata.get("base_model_relation"))
-    explicit = _RELATION_ALIASES.get(relation_value.lower()) if relation_value else None
+    declared, bad = parent_ids(card.metadata.get("base_model"))
+    if bad:
+        problems.append(
+            Problem(
+                "card/invalid-metadata",
+                f"base_model holds {', '.join(bad)}, which is not a model id",
+                (card.evidence("base_model"),),
+            )
+        )
+    adapter_base = _string(adapter.get("base_model_name_or_path")) if adapter else None
+    relation, _ = relation_of(
+        card.metadata.get("base_model_relation"),
+        None,
+        len(declared),
+        adapter is not None,
+        any(f.format in ("gguf", "ggml") for f in files),
+    )
     refs: list[BaseModelRef] = []
     seen: set[str] = set()
-    if adapter is not None and _string(adapter.get("base_model_name_or_path")):
-        base_id = str(adapter["base_model_name_or_path"])
-        refs.append(
-            BaseModelRef(
-                base_id,
-                "adapter",
-                Evidence(
-                    f"{raw.location}/adapter_config.json", "/base_model_name_or_path", base_id
-                ),
-            )
-        )
-        seen.add(base_id.lower())
-    if explicit:
-        relation = explicit
-    elif adapter is not None:
-        relation = "adapter"
-    elif len(declared) > 1:
-        relation = "merge"
-    elif any(f.format in ("gguf", "ggml") for f in files):
-        relation = "quantized"
-    else:
-        relation = "finetune"
+    if adapter_base:
+        where = Evidence(f"{raw.location}/adapter_config.json", "/base_model_name_or_path",
+                         adapter_base)  # fmt: skip
+        refs.append(BaseModelRef(adapter_base, "adapter", where))
+        seen.add(adapter_base.lower())
+    single = isinstance(card.metadata.get("base_model"), str)
     for index, base_id in enumerate(declared):
-        if base_id.lower() in seen or "/" not in base_id:
+        if base_id.lower() in seen:
             continue
         seen.add(base_id.lower())
-        pointer = (
-            "/base_model"
-            if isinstance(card.metadata.get("base_model"), str)
-            else (f"/base_model/{index}")
-        )
-        refs.append(
-            BaseModelRef(
-                base_id,
-                relation,
-                Evidence(card.path or "card", pointer, base_id, card.lines.get("base_model")),
-            )
-        )
-    assert all(r.relation in RELATIONS for r in refs)
+        pointer = "/base_model" if single else f"/base_model/{index}"
+        where = Evidence(card.path or "card", pointer, base_id, card.lines.get("base_model"))
+        refs.append(BaseModelRef(base_id, relation, where))
     return tuple(refs)
 
 

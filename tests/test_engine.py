@@ -94,6 +94,7 @@ def test_custom_rule_fires_with_interpolated_message(kb, make_model, write_polic
         "rules:\n- id: acme/no-merges\n  severity: warning\n  message: '${model.id} merges "
         "${lineage.id}'\n  when: {field: lineage.relation, contains: merge}\n"
     )
+    extra += "settings: {unknown: note}\n"  # the parents' licences are not known here
     result = run(kb, write_policy, [(folder, "google/merged")], extra)
     (finding,) = [f for f in result.models[0].findings if f.rule == "acme/no-merges"]
     assert finding.message == "google/merged merges google/a, google/b"

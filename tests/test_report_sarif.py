@@ -207,7 +207,11 @@ def test_card_line_from_evidence(example_result: AuditResult) -> None:
     assert _place(not_allowed) == ("examples/models/aya-23-8b/README.md", 2)
     loc = not_allowed["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc["uriBaseId"] == "%SRCROOT%"
-    (lineage,) = _results_of(run, "perplexity-ai/r1-1776")
+    (lineage,) = [
+        r
+        for r in _results_of(run, "perplexity-ai/r1-1776")
+        if r["ruleId"] == "provenance/lineage-jurisdiction"
+    ]
     assert _place(lineage) == ("examples/models/r1-1776/README.md", 3)
 
 

@@ -21,6 +21,16 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         out += finding(
             "license/unknown", ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
         )
+    elif lic.unidentified_files:
+        out += finding(
+            "license/unknown",
+            ctx.unknown,
+            facts,
+            f"licence file(s) {', '.join(lic.unidentified_files)} not recognised: their terms "
+            "may add to the licence the card declares",
+            [Evidence(path, "/", "not recognised") for path in lic.unidentified_files],
+        )
+    out += _unknown_ancestors(facts, ctx)
     if lic.expression is None:
         return out
     reasons: list[Evidence] = []
@@ -51,6 +61,24 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 f"({applicable.via.relation}), is not allowed by the policy",
                 [*applicable.via.evidence[:1], why],
             )
+    return out
+
+
+def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
+    """An ancestor whose licence is not known: its terms bind this model all the same."""
+    out: list[Finding] = []
+    for ancestor in facts.lineage:
+        if ancestor.license_ids or (ancestor.error or "").startswith("lineage cycle"):
+            continue
+        why = f": {ancestor.error}" if ancestor.error else ""
+        out += finding(
+            "license/unknown",
+            ctx.unknown,
+            facts,
+            f"the licence of {ancestor.id} ({ancestor.relation}, depth {ancestor.depth}) is not "
+            f"known{why}; a {ancestor.relation} is bound by it",
+            ancestor.evidence,
+        )
     return out
 
 

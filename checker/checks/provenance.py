@@ -33,10 +33,19 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 f"{developer.country}, a denied jurisdiction ({groups})",
                 [*developer.evidence, policy_evidence],
             )
+    for ancestor in facts.lineage:
+        if (ancestor.error or "").startswith("lineage cycle"):
+            out += finding(
+                "card/invalid-metadata",
+                ctx.unknown,
+                facts,
+                f"base_model forms a cycle ({(ancestor.error or '').removeprefix('lineage cycle: ')})",
+                ancestor.evidence,
+            )
     if not rules.include_lineage:
         return out
     for ancestor in facts.lineage:
-        if ancestor.error is not None:
+        if ancestor.error is not None and not ancestor.error.startswith("lineage cycle"):
             out += finding(
                 "provenance/lineage-jurisdiction",
                 ctx.unknown,

@@ -108,6 +108,19 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
             evidence,
         )
     revenue = entry.terms.revenue_limit
+    if (
+        term.value == "conditional"
+        and revenue.value is None
+        and entry.terms.user_limit.value is None
+    ):
+        note = f": {term.note}" if term.note else ""
+        return finding(
+            "use/non-commercial",
+            Severity.WARNING,
+            facts,
+            f"{entry.name} allows commercial use only under conditions{note}",
+            evidence,
+        )
     if revenue.value is not None:
         return finding(
             "use/non-commercial",

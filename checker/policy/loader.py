@@ -127,9 +127,15 @@ def _read(ref: str, base: Path) -> tuple[str, bytes, Path | None]:
             raise FileNotFoundError(f"no built-in policy {ref!r} (known: {known})")
         return ref, node.read_bytes(), None
     path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
-    if path.stat().st_size > MAX_POLICY_BYTES:
+    if not path.is_file():
+        if path.exists():
+            raise ValueError("not a regular file")
+        raise FileNotFoundError(2, "No such file")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
         raise ValueError(f"larger than {MAX_POLICY_BYTES:,} bytes")
-    return display_path(path), path.read_bytes(), path.resolve()
+    return display_path(path), data, path.resolve()
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +417,8 @@ def _condition_issues(cond: Any, path: list[Any], issue: Any) -> Iterator[Policy
         yield issue(path, "a leaf condition needs 'field' and one operator")
         return
     field = cond["field"]
+    if not isinstance(field, str):
+        return  # the schema reports the wrong type
     if not is_known_field(field):
         near = sorted(f for f in FIELDS if f.split(".")[0] == normalise_field(field).split(".")[0])
         hint = ", ".join(near) if near else ", ".join(sorted({f.split(".")[0] for f in FIELDS}))
@@ -419,7 +427,7 @@ def _condition_issues(cond: Any, path: list[Any], issue: Any) -> Iterator[Policy
         yield issue(path, f"a leaf needs exactly one operator ({', '.join(conditions.OPERATORS)})")
         return
     op = ops[0]
-    if op == "matches":
+    if op == "matches" and isinstance(cond[op], str):
         try:
             re.compile(cond[op])
         except re.error as exc:

@@ -9,18 +9,17 @@ per run. An ancestor that cannot be fetched is recorded with its reason, never d
 
 from __future__ import annotations
 
-import re
+import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
 
+from checker.lineage import parent_ids, relation_of
 from checker.sources.hub_client import HubClient, HubError, HubInfo
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.raw import RawAncestor, RawFile, RawModel, RawText
 from checker.sources.targets import Target
 from checker.weights import format_from_name
-
-RELATIONS = {"finetune", "adapter", "quantized", "merge"}
 
 
 def _text(client: HubClient, info: HubInfo, name: str, notes: list[str]) -> RawText | None:
@@ -45,32 +44,25 @@ def _license_files(info: HubInfo) -> list[str]:
     return sorted(n for n in names if n.lower() != "readme.md")
 
 
-def bases_of(card: Any, info: HubInfo | None) -> list[tuple[str, str]]:
-    """(id, relation) of the parents a card and the Hub's baseModels declare."""
+def bases_of(
+    card: Any, info: HubInfo | None, adapter_base: str | None = None
+) -> list[tuple[str, str]]:
+    """(id, relation) of the parents a card, the Hub's baseModels and an adapter config name."""
     card = card if isinstance(card, dict) else {}
-    declared = card.get("base_model")
-    ids = (
-        [declared]
-        if isinstance(declared, str)
-        else [b for b in (declared or []) if isinstance(b, str)]
-        if isinstance(declared, list)
-        else []
-    )
-    relation = card.get("base_model_relation")
-    if not isinstance(relation, str) or relation not in RELATIONS:
-        relation = info.base_relation if info and info.base_relation in RELATIONS else None
+    ids, _ = parent_ids(card.get("base_model"))  # bad entries are reported from the card itself
     if info is not None:
         ids += [b for b in info.base_models if b.lower() not in {i.lower() for i in ids}]
-    if relation is None:
-        if len(ids) > 1:
-            relation = "merge"
-        elif info is not None and any(
-            format_from_name(n) in ("gguf", "ggml") for n in info.siblings
-        ):
-            relation = "quantized"
-        else:
-            relation = "finetune"
-    return [(i, relation) for i in dict.fromkeys(ids) if re.match(r"^[\w.-]+/[\w.-]+$", i)]
+    relation, _ = relation_of(
+        card.get("base_model_relation"),
+        info.base_relation if info is not None else None,
+        len(ids),
+        adapter_base is not None or (info is not None and "adapter_config.json" in info.siblings),
+        info is not None and any(format_from_name(n) in ("gguf", "ggml") for n in info.siblings),
+    )
+    parents = [(i, relation) for i in ids]
+    if adapter_base and adapter_base.lower() not in {i.lower() for i in ids}:
+        parents.insert(0, (adapter_base, "adapter"))
+    return parents
 
 
 def _prefetch(client: HubClient, ids: list[str]) -> None:
@@ -85,13 +77,15 @@ def _prefetch(client: HubClient, ids: list[str]) -> None:
             list(pool.map(one, ids))
 
 
-def walk_lineage(client: HubClient, root: HubInfo, card: Any) -> tuple[RawAncestor, ...]:
+def walk_lineage(
+    client: HubClient, root: HubInfo, card: Any, adapter_base: str | None = None
+) -> tuple[RawAncestor, ...]:
     """Breadth-first through the ancestors, a level at a time, each fetched once; cycles and
     depth are reported."""
     out: list[RawAncestor] = []
     seen = {root.id.lower()}
     level: list[tuple[str, str, int, tuple[str, ...]]] = [
-        (bid, rel, 1, (root.id,)) for bid, rel in bases_of(card, root)
+        (bid, rel, 1, (root.id,)) for bid, rel in bases_of(card, root, adapter_base)
     ]
     while level:
         _prefetch(client, [i for i, _, d, _ in level if d <= client.options.max_depth])
@@ -149,14 +143,14 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     names += ["config.json"] if wants_config else []
     names += _license_files(info)
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="clearance-hub") as pool:
-        lineage = pool.submit(walk_lineage, client, info, info.card_data)
-        texts = dict(
-            zip(names, pool.map(lambda n: _text(client, info, n, notes), names), strict=True)
+        futures = {n: pool.submit(_text, client, info, n, notes) for n in names}
+        adapter = (
+            futures["adapter_config.json"].result() if "adapter_config.json" in futures else None
         )
+        lineage = pool.submit(walk_lineage, client, info, info.card_data, _adapter_base(adapter))
+        texts = {n: f.result() for n, f in futures.items()}
         ancestors = lineage.result()
-    card, config, adapter = (
-        texts.get(n) for n in ("README.md", "config.json", "adapter_config.json")
-    )
+    card, config = texts.get("README.md"), texts.get("config.json")
     licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     return RawModel(
         target=target.display,
@@ -176,6 +170,18 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         hub_notes=tuple(sorted(notes)),
         ancestors=ancestors,
     )
+
+
+def _adapter_base(text: RawText | None) -> str | None:
+    """The base an adapter_config.json names (the rest of the file is read by normalise)."""
+    if text is None or text.data is None:
+        return None
+    try:
+        data = json.loads(text.data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    base = data.get("base_model_name_or_path") if isinstance(data, dict) else None
+    return base.strip() if isinstance(base, str) and base.strip() else None
 
 
 def _fields(raw: RawModel) -> dict[str, Any]:
