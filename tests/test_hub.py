@@ -116,7 +116,8 @@ WORLD = [
         {"license": "apache-2.0", "base_model": "unsloth/Meta-Llama-3.1-8B-bnb-4bit"},
         files=("adapter_model.safetensors",),
         extra_files={
-            "adapter_config.json": b'{"base_model_name_or_path": "unsloth/Meta-Llama-3.1-8B-bnb-4bit"}'
+            "adapter_config.json": b'{"base_model_name_or_path": '
+            b'"unsloth/Meta-Llama-3.1-8B-bnb-4bit"}'
         },
     ),
 ]

@@ -34,12 +34,14 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 [*developer.evidence, policy_evidence],
             )
     for ancestor in facts.lineage:
-        if (ancestor.error or "").startswith("lineage cycle"):
+        error = ancestor.error or ""
+        if error.startswith("lineage cycle"):
+            cycle = error.removeprefix("lineage cycle: ")
             out += finding(
                 "card/invalid-metadata",
                 ctx.unknown,
                 facts,
-                f"base_model forms a cycle ({(ancestor.error or '').removeprefix('lineage cycle: ')})",
+                f"base_model forms a cycle ({cycle})",
                 ancestor.evidence,
             )
     if not rules.include_lineage:
