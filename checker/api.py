@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from checker.engine import evaluate
-from checker.errors import InputError
+from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
 from checker.knowledge import Knowledge, load_knowledge
 from checker.normalise import link_lineage, normalise
@@ -52,9 +52,22 @@ def gather(
     return link_lineage(facts)
 
 
-def with_use(policy: Policy, overrides: dict[str, Any]) -> Policy:
-    """The policy with intended-use fields replaced by command-line overrides (None: keep)."""
+def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = None) -> Policy:
+    """The policy with intended-use fields replaced by overrides (None: keep), which are checked
+    as strictly as the policy file's own (a typo must not disable a check)."""
+    from checker.policy.loader import code_problem, purpose_problem
+
+    kb = kb or load_knowledge()
     changes = {k: v for k, v in overrides.items() if v is not None}
+    problems = [
+        p
+        for key in ("based_in", "territories")
+        for code in changes.get(key, ())
+        if (p := code_problem(code, kb))
+    ]
+    problems += [p for x in changes.get("purposes", ()) if (p := purpose_problem(x))]
+    if problems:
+        raise UsageError("; ".join(problems))
     if not changes:
         return policy
     return replace(policy, use=replace(policy.use, **changes))
@@ -101,7 +114,7 @@ def audit(
     (``hf_cache``) every model in the local Hugging Face cache, against a policy."""
     kb = load_knowledge()
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
-    loaded = with_use(loaded, use or {})
+    loaded = with_use(loaded, use or {}, kb)
     session = Session(hub)
     parsed: list[Target] = []
     for text in targets:

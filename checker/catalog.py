@@ -59,6 +59,11 @@ _RULES = (
         "Drop that purpose or choose a model whose licence permits it.",
     ),
     RuleInfo(
+        "use/distribution",
+        "The licence forbids, or does not say it allows, redistributing the model.",
+        "Keep the model internal or hosted, or obtain the right to redistribute it.",
+    ),
+    RuleInfo(
         "use/output-training",
         "The licence restricts training other models on outputs.",
         "Do not use outputs to train or distil other models, or satisfy the stated condition.",

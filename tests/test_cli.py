@@ -210,3 +210,17 @@ def test_python_m_checker_and_lazy_imports() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage:" in out.stdout
     assert "HEAVY []" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--territory", "europe"], "unknown country or group 'europe'"),
+        (["--based-in", "Germany"], "unknown country or group 'Germany'"),
+        (["--purpose", "militery"], "unknown purpose 'militery'"),
+    ],
+)
+def test_use_overrides_are_checked_like_the_policy(args: list[str], message: str) -> None:
+    folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
+    code, _, err = invoke("check", folder, "--policy", ACME, *args)
+    assert code == 2 and message in err

@@ -130,7 +130,11 @@ CATS = {"Apache-2.0": {"permissive"}, "CC-BY-NC-4.0": {"non-commercial"}}
         (Leaf("model.id", "matches", "a/.*"), None),  # pattern compiled below
         (Leaf("model.tags", "contains", "x"), True),
         (Leaf("model.tags", "intersects", ["y", "z"]), False),
-        (Leaf("model.tags", "in", ["x"]), None),  # `in` on a list is undecidable
+        (Leaf("model.tags", "in", ["x"]), True),  # over a list: any item
+        (Leaf("model.tags", "equals", "x"), True),
+        (Leaf("lineage.country", "intersects", ["CN"]), None),  # one country unknown
+        (Leaf("lineage.country", "intersects", ["US"]), True),
+        (Leaf("lineage.country", "equals", "CN"), None),
         (Leaf("weights.availability", "in", ["open", "gated-auto"]), True),
         (Leaf("lineage.depth", "gte", 2), True),
         (Leaf("lineage.depth", "lte", 1), True),
@@ -162,7 +166,7 @@ def test_condition_semantics(cond: Leaf | Combine, expected: bool | None) -> Non
         expected = True
     tree = {
         "model": {"id": "a/b", "tags": ["x"], "url": None, "created_at": "2024-01-02"},
-        "lineage": [{"depth": 1}, {"depth": 2}],
+        "lineage": [{"depth": 1, "country": "US"}, {"depth": 2, "country": None}],
         "license": {"ids": ["Apache-2.0"]},
         "weights": {"availability": "open"},
         "card": {"metadata": {"quantized_by": "someone"}},
@@ -200,3 +204,21 @@ def test_findings_are_sorted_and_deterministic(kb, make_model, write_policy) -> 
     assert first == second
     keys = [f.sort_key() for f in first.models[0].findings]
     assert keys == sorted(keys)
+
+
+def test_distribution_forbidden_by_the_licence(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    from checker.knowledge import Term
+
+    folder = make_model("license: apache-2.0")
+    policy = load_policy(write_policy(POLICY.replace("hosted", "redistributed")), kb)
+    (facts,) = gather([Target("local", str(folder), "m", "google/m")], kb)
+    entry = facts.license.entries[0]
+    closed = dataclasses.replace(
+        entry, terms=dataclasses.replace(entry.terms, redistribution=Term("forbidden", "§9"))
+    )
+    facts = dataclasses.replace(
+        facts, license=dataclasses.replace(facts.license, entries=(closed,))
+    )
+    result = audit_facts([facts], policy, kb, FIXED_NOW)
+    (found,) = [f for f in result.models[0].findings if f.rule == "use/distribution"]
+    assert found.severity is Severity.ERROR and "forbids redistributing" in found.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checker.checks.base import CheckContext
+from checker.checks.base import CheckContext, applicable_licenses
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding
 from checker.policy.conditions import evaluate
@@ -22,7 +22,7 @@ def interpolate(message: str, tree: dict[str, Any]) -> str:
         if found is MISSING or found is None:
             return "unknown"
         if isinstance(found, list):
-            return ", ".join(map(str, found)) or "none"
+            return ", ".join("unknown" if v is None else str(v) for v in found) or "none"
         return str(found)
 
     return _TEMPLATE.sub(value, message)
@@ -32,7 +32,8 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Evaluate every custom rule; an undecidable condition follows the rule's ``on-missing``."""
     if not ctx.policy.rules:
         return []
-    tree = facts_tree(facts, ctx.policy.use)
+    binding = [a.entry.terms for a in applicable_licenses(facts, ctx.kb)]
+    tree = facts_tree(facts, ctx.policy.use, binding)
 
     def categories(license_id: str) -> set[str]:
         entry = ctx.kb.license(license_id)

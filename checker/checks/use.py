@@ -55,6 +55,7 @@ def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         for exclusion in entry.terms.excluded_territories:
             out += _territory(facts, ctx, entry, exclusion)
         out += _purpose(facts, ctx, entry)
+        out += _distribution(facts, ctx, entry)
         out += _output_training(facts, ctx, entry)
     return out
 
@@ -255,6 +256,34 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Findin
     return finding(
         "use/purpose", Severity.ERROR, facts, f"{entry.name} prohibits {', '.join(hit)}", evidence
     )
+
+
+def _distribution(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:
+    """Redistributing the weights (not only hosting them) needs the licence's permission."""
+    if ctx.policy.use.distribution != "redistributed":
+        return []
+    term = entry.terms.redistribution
+    evidence = [
+        _clause(entry, term, "/terms/redistribution"),
+        _use(ctx, "distribution", "redistributed"),
+    ]
+    if term.value == "forbidden":
+        return finding(
+            "use/distribution",
+            Severity.ERROR,
+            facts,
+            f"{entry.name} forbids redistributing the model",
+            evidence,
+        )
+    if term.value == "unknown":
+        return finding(
+            "use/distribution",
+            ctx.unknown,
+            facts,
+            f"{entry.name}: whether the model may be redistributed is not known",
+            evidence,
+        )
+    return []
 
 
 def _output_training(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Finding]:

@@ -80,6 +80,13 @@ def evaluate(cond: Condition, tree: dict[str, Any], categories: Callable[[str], 
         return bool(present == cond.value)
     if value is MISSING or value is None:
         return None
+    if isinstance(value, list) and cond.op in ("equals", "in", "matches"):
+        # over a list field (lineage.relation): true when any item is; an unknown item
+        # (None) makes a false answer unknown
+        results = [None if v is None else _LEAF_OPS[cond.op](v, cond, categories) for v in value]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
     return _LEAF_OPS[cond.op](value, cond, categories)
 
 
@@ -111,19 +118,31 @@ def _matches(value: Any, cond: Leaf) -> Tri:
     return any(isinstance(v, str) and cond.pattern.fullmatch(v) for v in _as_list(value))
 
 
+def _unknown_if_partial(hit: bool, value: Any) -> Tri:
+    """A miss over a list with unknown (None) items is unknown, not false."""
+    if hit:
+        return True
+    return None if isinstance(value, list) and None in value else False
+
+
 def _has_category(value: Any, cond: Leaf, categories: Callable[[str], set[str]]) -> Tri:
     wanted = set(_as_list(cond.value))
     found: set[str] = set()
     for item in _as_list(value):
-        found |= categories(str(item))
-    return bool(found & wanted)
+        if item is not None:
+            found |= categories(str(item))
+    return _unknown_if_partial(bool(found & wanted), value)
 
 
 _LEAF_OPS: dict[str, Callable[[Any, Leaf, Callable[[str], set[str]]], Tri]] = {
     "equals": lambda v, c, _: v == c.value,
-    "in": lambda v, c, _: v in c.value if not isinstance(v, list) else None,
-    "contains": lambda v, c, _: c.value in v if isinstance(v, (list, str)) else None,
-    "intersects": lambda v, c, _: bool(set(map(str, _as_list(v))) & set(map(str, c.value))),
+    "in": lambda v, c, _: v in c.value,
+    "contains": lambda v, c, _: (
+        _unknown_if_partial(c.value in v, v) if isinstance(v, (list, str)) else None
+    ),
+    "intersects": lambda v, c, _: _unknown_if_partial(
+        bool({str(x) for x in _as_list(v) if x is not None} & set(map(str, c.value))), v
+    ),
     "matches": lambda v, c, _: _matches(v, c),
     "gte": lambda v, c, _: _compare(v, c.value, True),
     "lte": lambda v, c, _: _compare(v, c.value, False),

@@ -119,8 +119,14 @@ def _combined(terms: tuple[LicenseTerms, ...]) -> dict[str, Any]:
     }
 
 
-def facts_tree(facts: ModelFacts, use: UseProfile) -> dict[str, Any]:
-    """The nested mapping custom rules and message templates read (JSON-like values)."""
+def facts_tree(
+    facts: ModelFacts, use: UseProfile, terms: list[LicenseTerms] | None = None
+) -> dict[str, Any]:
+    """The nested mapping custom rules and message templates read (JSON-like values).
+
+    ``terms`` are the terms of every licence that binds the model, inherited ones included (the
+    caller knows the knowledge base); by default, the model's own licences'.
+    """
     lic = facts.license
     developer = facts.provenance.developer
     return {
@@ -148,7 +154,9 @@ def facts_tree(facts: ModelFacts, use: UseProfile) -> dict[str, Any]:
             "categories": list(lic.categories),
             "source": lic.source,
             "confidence": lic.confidence,
-            "terms": combined_terms([e.terms for e in lic.entries]) if lic.known else None,
+            "terms": combined_terms(terms if terms is not None else [e.terms for e in lic.entries])
+            if lic.known
+            else None,
         },
         "provenance": {
             "developer": None if developer is None else developer.to_json(),
@@ -189,9 +197,11 @@ def lookup(tree: dict[str, Any], path: str) -> Any:
             collected: list[Any] = []
             for item in current:
                 value = item.get(part, MISSING) if isinstance(item, dict) else MISSING
-                if value is MISSING or value is None:
+                if value is MISSING:
                     continue
-                collected.extend(value if isinstance(value, list) else [value])
+                collected.extend(
+                    value if isinstance(value, list) else [value]
+                )  # None kept: unknown
             current = collected
         else:
             return MISSING

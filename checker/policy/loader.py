@@ -310,6 +310,21 @@ def _mappings(value: Any) -> list[tuple[int, dict[str, Any]]]:
     )
 
 
+def code_problem(code: str, kb: Knowledge) -> str | None:
+    """Why a territory code is not usable (an ISO 3166-1 alpha-2 code or a country group)."""
+    if (len(code) == 2 and code.isalpha() and code.isupper()) or kb.is_group(code):
+        return None
+    known = ", ".join(sorted(kb.groups))
+    return f"unknown country or group {code!r} (an ISO 3166-1 alpha-2 code like DE, or: {known})"
+
+
+def purpose_problem(purpose: str) -> str | None:
+    """Why an intended purpose is not in the closed vocabulary."""
+    if purpose in PROHIBITED_USES:
+        return None
+    return f"unknown purpose {purpose!r} (known: {', '.join(PROHIBITED_USES)})"
+
+
 def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
     """Checks the JSON Schema cannot make (closed vocabularies, fields, regexes, dates, ids).
 
@@ -328,17 +343,13 @@ def _semantic_issues(pf: PolicyFile, kb: Knowledge) -> Iterator[PolicyIssue]:
         ("provenance", "deny-jurisdictions"),
     ):
         for index, code in _strings(_section(plain, section).get(key)):
-            if code.islower() and not kb.is_group(code):
-                known = ", ".join(sorted(kb.groups))
-                yield issue(
-                    [section, key, index], f"unknown country group {code!r} (known: {known})"
-                )
+            problem = code_problem(code, kb)
+            if problem:
+                yield issue([section, key, index], problem)
     for index, purpose in _strings(_section(plain, "use").get("purposes")):
-        if purpose not in PROHIBITED_USES:
-            yield issue(
-                ["use", "purposes", index],
-                f"unknown purpose {purpose!r} (known: {', '.join(PROHIBITED_USES)})",
-            )
+        problem = purpose_problem(purpose)
+        if problem:
+            yield issue(["use", "purposes", index], problem)
     licenses = _section(plain, "licenses")
     for key in ("allow", "deny"):
         for index, name in _strings(licenses.get(key)):
