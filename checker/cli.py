@@ -226,7 +226,7 @@ def check(
         "purposes": _codes(purpose),
         "train_other_models": train_other_models,
     }
-    hub = HubOptions(offline=offline or hf_cache, timeout=timeout)
+    hub = HubOptions(offline=offline or hf_cache, timeout=timeout, max_requests=jobs)
     with _progress() as (progress, on_targets):
         result = audit(
             list(targets),

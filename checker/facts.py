@@ -16,8 +16,6 @@ from checker.findings import Evidence
 from checker.knowledge import LicenseEntry
 from checker.weights import UNSAFE_FORMATS
 
-AVAILABILITY = ("open", "gated-auto", "gated-manual", "closed", "private", "disabled", "unknown")
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 

@@ -82,7 +82,7 @@ def normalise(raw: RawModel, kb: Knowledge) -> ModelFacts:
             problems.append(
                 Problem("input/unreadable", text.error, (Evidence(text.path, "/", None),))
             )
-    files = _weight_files(raw)
+    files = _weight_files(raw, problems)
     bases = _bases(card, adapter, raw, files, problems)
     developer = _developer(kb, owner, raw.model_id)
     if raw.hub is not None:
@@ -365,11 +365,20 @@ def _resolve_other(
     return licensing.Resolution(None, (), ("other",))
 
 
-def _weight_files(raw: RawModel) -> tuple[WeightFile, ...]:
+def _weight_files(raw: RawModel, problems: list[Problem]) -> tuple[WeightFile, ...]:
     out = []
     for f in raw.files:
         fmt, how = weights.detect(f.path, f.head)
         if fmt is None:
+            continue
+        if raw.source == "local" and f.size < weights.MIN_BYTES.get(fmt, 1):
+            problems.append(
+                Problem(
+                    "input/unreadable",
+                    f"{f.path} is too small ({f.size} bytes) to hold {fmt} weights",
+                    (Evidence(f"{raw.location}/{f.path}", "size", f.size),),
+                )
+            )
             continue
         where = f"{raw.location}/{f.path}"
         out.append(WeightFile(f.path, fmt, f.size, Evidence(where, "format", f"{fmt} ({how})")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import struct
 
 PICKLE = "pickle"
+# fewer bytes than a file of the format can possibly hold: such a file is not weights
+MIN_BYTES = {"safetensors": 9, "gguf": 24, "ggml": 8, PICKLE: 2}
 UNSAFE_FORMATS = frozenset({PICKLE})
 
 _EXTENSIONS = {

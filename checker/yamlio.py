@@ -84,7 +84,7 @@ def guard_size(node: Any, first_line: int = 1, limit: int = MAX_EXPANDED_NODES) 
 
     if size(node, 0) > limit:
         raise YamlProblem(
-            f"YAML aliases expand to more than {limit:,} nodes; refusing it (alias bomb?)",
+            f"the document has more than {limit:,} nodes once aliases are expanded; refusing it",
             first_line,
             1,
         )
@@ -132,11 +132,3 @@ def item_position(node: Any, index: int) -> tuple[int, int] | None:
     except (KeyError, TypeError, IndexError):
         return None
     return int(line), int(col)
-
-
-def node_position(node: Any) -> tuple[int, int] | None:
-    """0-based (line, column) where a ruamel node starts, when known."""
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return None
-    return int(lc.line), int(lc.col)

@@ -117,7 +117,7 @@ def test_lineage_relations(kb: Knowledge, make_model: Callable[..., Path]) -> No
     quant = facts_of(
         kb,
         make_model(
-            "license: mit\nbase_model: google/gemma-2-9b", files={"m.gguf": b"GGUF" + bytes(12)}
+            "license: mit\nbase_model: google/gemma-2-9b", files={"m.gguf": b"GGUF" + bytes(20)}
         ),
     )
     assert quant.lineage[0].relation == "quantized"

@@ -44,11 +44,6 @@ class Session:
                 self._offline = HubClient(replace(self.hub_options, offline=True))
             return self._offline
 
-    @property
-    def hub_used(self) -> HubClient | None:
-        """The client if any source used it."""
-        return self._client
-
 
 def _read_hub(target: Target, session: Session) -> RawModel:
     from checker.sources.hub import read_hub

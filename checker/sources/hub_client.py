@@ -63,8 +63,9 @@ class HubOptions:
     cache_dir: str | None = None
     offline: bool = False
     timeout: float = 10.0
-    retries: int = 3
+    retries: int = 2  # attempts after the first
     max_wait: float = 30.0
+    max_requests: int = 8  # requests in flight at once, whatever the number of threads
     max_depth: int = 8
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
@@ -230,13 +231,14 @@ class HubClient:
         self._api = HfApi(endpoint=self.endpoint, token=options.token)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
+        self._slots = threading.BoundedSemaphore(max(1, options.max_requests))
         self.calls: dict[str, int] = {"model_info": 0, "download": 0, "list_models": 0}
 
     # -- metadata ---------------------------------------------------------------------------
 
     def info(self, repo_id: str, revision: str | None) -> HubInfo:
         """model_info at a revision, once per run (other threads wait for the first)."""
-        key = (repo_id.lower(), revision)
+        key = (repo_id, revision)  # as spelt: the same answer for the same question, whatever order
         with self._lock:
             future = self._memo.get(key)
             owner = future is None
@@ -247,15 +249,19 @@ class HubClient:
         if owner:
             try:
                 future.set_result(self._fetch_info(repo_id, revision))
-            except BaseException as exc:
+            except Exception as exc:
                 future.set_exception(describe(exc, _where(repo_id, revision), self.endpoint))
+            except BaseException as exc:  # Ctrl-C: waiting threads see it too, then it goes on up
+                future.set_exception(exc)
+                raise
         return future.result()
 
     def _cache_path(self, repo_id: str, sha: str) -> Path:
-        return self.meta_dir / repo_id.replace("/", "--") / f"{sha}.json"
+        return self.meta_dir / repo_id.lower().replace("/", "--") / f"{sha}.json"
 
     def _ref_path(self, repo_id: str, revision: str) -> Path:
-        return self.meta_dir / repo_id.replace("/", "--") / "refs" / quote(revision, safe="")
+        folder = self.meta_dir / repo_id.lower().replace("/", "--") / "refs"
+        return folder / quote(revision, safe="")
 
     def cached_info(self, repo_id: str, revision: str | None) -> HubInfo | None:
         """Metadata kept on disk by an earlier run, for a sha or a remembered branch/tag."""
@@ -266,7 +272,7 @@ class HubClient:
                 sha = self._ref_path(repo_id, rev).read_text().strip()
             except OSError:
                 sha = _hf_ref(self.cache_dir, repo_id, rev)
-        if sha is None:
+        if sha is None or not SHA.match(sha):
             return None
         try:
             data = json.loads(self._cache_path(repo_id, sha).read_text())
@@ -276,16 +282,13 @@ class HubClient:
             return None
         return HubInfo.from_json(data)
 
-    def _remember(self, info: HubInfo, revision: str | None) -> None:
+    def _remember(self, info: HubInfo, requested: str, revision: str | None) -> None:
         try:
-            path = self._cache_path(info.id, info.sha)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(info.to_json(), sort_keys=True))
-            tmp.replace(path)
-            ref = self._ref_path(info.id, revision or "main")
-            ref.parent.mkdir(parents=True, exist_ok=True)
-            ref.write_text(info.sha)
+            for name in {info.id, requested}:  # as the Hub spells it, and as it was asked for
+                _write_atomic(
+                    self._cache_path(name, info.sha), json.dumps(info.to_json(), sort_keys=True)
+                )
+                _write_atomic(self._ref_path(name, revision or "main"), info.sha)
         except OSError:
             pass  # a cache that cannot be written only costs a request next time
 
@@ -318,7 +321,7 @@ class HubClient:
                 lambda: self._api.model_info(repo_id, timeout=self.options.timeout, expand=EXPAND),
             )
         info = info_from_model(model, repo_id)
-        self._remember(info, revision)
+        self._remember(info, repo_id, revision)
         return info
 
     def _call(self, name: str, fn: Callable[[], Any]) -> Any:
@@ -327,7 +330,8 @@ class HubClient:
             with self._lock:
                 self.calls[name] += 1
             try:
-                return fn()
+                with self._slots:
+                    return fn()
             except Exception as exc:
                 if attempt >= self.options.retries or not _transient(exc):
                     raise
@@ -347,16 +351,17 @@ class HubClient:
         with self._lock:
             self.calls["download"] += 1
         try:
-            path = hf_hub_download(
-                repo_id,
-                filename,
-                revision=sha,
-                endpoint=self.endpoint,
-                token=self.options.token,
-                cache_dir=str(self.cache_dir),
-                local_files_only=self.options.offline,
-                etag_timeout=self.options.timeout,
-            )
+            with self._slots:
+                path = hf_hub_download(
+                    repo_id,
+                    filename,
+                    revision=sha,
+                    endpoint=self.endpoint,
+                    token=self.options.token,
+                    cache_dir=str(self.cache_dir),
+                    local_files_only=self.options.offline,
+                    etag_timeout=self.options.timeout,
+                )
             return Path(str(path)).read_bytes()
         except Exception as exc:
             raise describe(exc, f"{repo_id}@{sha[:12]}/{filename}", self.endpoint) from exc
@@ -365,12 +370,31 @@ class HubClient:
 
     def list_author(self, author: str) -> list[str]:
         """Every model id of an organisation or user (paginated by huggingface_hub)."""
+        if self.options.offline:
+            raise HubError(f"models of {author}: listing them needs the Hub (offline)", "offline")
         with self._lock:
             self.calls["list_models"] += 1
         try:
-            return sorted(m.id for m in self._api.list_models(author=author))
+            with self._slots:
+                return sorted(m.id for m in self._api.list_models(author=author))
         except Exception as exc:
             raise describe(exc, f"models of {author}", self.endpoint) from exc
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a uniquely named temporary file, so concurrent writers never mix."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _where(repo_id: str, revision: str | None) -> str:
@@ -397,7 +421,8 @@ def iter_cached_models(cache_dir: Path) -> Iterator[tuple[str, str, Path]]:
             continue
         repo_id = f"{parts[1]}/{'--'.join(parts[2:])}"
         main = _hf_ref(cache_dir, repo_id, "main")
-        snapshots = sorted(p for p in (repo / "snapshots").glob("*") if SHA.match(p.name))
-        chosen = [s for s in snapshots if s.name == main] or snapshots[-1:]
+        snapshots = [p for p in (repo / "snapshots").glob("*") if SHA.match(p.name)]
+        newest = sorted(snapshots, key=lambda p: (p.stat().st_mtime, p.name))[-1:]
+        chosen = [s for s in snapshots if s.name == main] or newest
         for snap in chosen:
             yield repo_id, snap.name, snap

@@ -26,6 +26,9 @@ SKIP_DIRS = {".git", ".cache", "__pycache__", ".huggingface"}
 
 def _read(root: Path, rel: str, limit: int) -> RawText:
     shown = f"{display_path(root)}/{rel}"
+    if not (root / rel).is_file():
+        what = "a folder" if (root / rel).is_dir() else "a broken link or not a regular file"
+        return RawText(shown, None, f"cannot read {shown}: {what}")
     try:
         with open(root / rel, "rb") as handle:
             data = handle.read(limit + 1)
@@ -98,9 +101,9 @@ def read_local(target: Target) -> RawModel:
     gguf = _gguf_licenses(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     licenses = tuple(
-        _read(root, n, MAX_CARD_BYTES)
+        _read(root, n, MAX_CARD_BYTES)  # a broken link or a folder is read, and says why not
         for n in top
-        if LICENSE_FILE.match(n) and (root / n).is_file() and n.lower() != "readme.md"
+        if LICENSE_FILE.match(n) and n.lower() != "readme.md"
     )
     return RawModel(
         target=base.target,

@@ -79,10 +79,16 @@ def read_manifest(path: Path) -> list[Target]:
         raise InputError(
             f"{path}:{line + 1}:{col + 1}: {unknown[0]}: unknown key (expected: models, version)"
         )
+    if "version" in node and node["version"] != 1:
+        line, col = yamlio.key_position(node, "version") or (0, 0)
+        raise InputError(f"{path}:{line + 1}:{col + 1}: version: must be 1")
     models = node["models"]
     if not isinstance(models, list):
         line, col = yamlio.key_position(node, "models") or (0, 0)
         raise InputError(f"{path}:{line + 1}:{col + 1}: models: must be a list of entries")
+    if not models:  # a gate that audits nothing must not pass
+        line, col = yamlio.key_position(node, "models") or (0, 0)
+        raise InputError(f"{path}:{line + 1}:{col + 1}: models: the list is empty")
     return list(_manifest_entries(path, models))
 
 
