@@ -106,6 +106,30 @@ def _render(node: Any, mapping: dict[str, str], top: bool = False) -> str:
     return mapping.get(key, key)
 
 
+def alternatives(expression: str) -> list[frozenset[str]]:
+    """The ways to comply with an expression (its disjunctive normal form): each a set of
+    licence ids that all apply. ``A OR (B AND C)`` gives ``[{A}, {B, C}]``."""
+    parsed = _parse(expression)
+    if parsed is None:
+        return [frozenset({expression})]
+    return sorted(set(_dnf(parsed)), key=lambda s: sorted(s))
+
+
+def _dnf(node: Any) -> list[frozenset[str]]:
+    from license_expression import AND, OR, LicenseWithExceptionSymbol
+
+    if isinstance(node, OR):
+        return [alt for arg in node.args for alt in _dnf(arg)]
+    if isinstance(node, AND):
+        combined = [frozenset[str]()]
+        for arg in node.args:
+            combined = [c | alt for c in combined for alt in _dnf(arg)]
+        return combined
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return [frozenset({str(node.license_symbol.key)})]
+    return [frozenset({str(node.key)})]
+
+
 def conjunction(ids: list[str]) -> str | None:
     """Several licences declared side by side all apply: join them with AND."""
     unique = list(dict.fromkeys(ids))

@@ -180,3 +180,13 @@ def test_card_reader_never_raises(data: bytes) -> None:
 
 def test_severity_order() -> None:
     assert Severity.ERROR.rank > Severity.WARNING.rank > Severity.NOTE.rank
+
+
+@given(expressions())
+def test_every_alternative_satisfies_the_expression(expression: str) -> None:
+    from checker.licensing import alternatives
+
+    choices = alternatives(expression)
+    assert choices
+    for choice in choices:
+        assert evaluate(expression, lambda i, c=choice: i in c) is True  # type: ignore[misc]

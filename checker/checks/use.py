@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.checks.base import CheckContext, applicable_licenses, finding
+from checker import licensing
+from checker.checks.base import Applicable, CheckContext, applicable_licenses, finding
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
@@ -46,9 +47,33 @@ def _use(ctx: CheckContext, key: str, value: object) -> Evidence:
 
 
 def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
-    """Evaluate every resolved licence's terms against the policy's intended use."""
+    """Evaluate the terms of every licence that binds the model against the intended use.
+
+    When the model's own expression offers a choice (``A OR B``), the alternative that suits
+    the intended use best is taken (the fewest errors, then warnings); inherited licences always
+    apply."""
+    binding = applicable_licenses(facts, ctx.kb)
+    expression = facts.license.expression
+    if expression is None or " OR " not in expression:
+        return _evaluate(facts, ctx, binding)
+    inherited = [a for a in binding if a.via is not None]
+    own = {a.entry.id: a for a in binding if a.via is None}
+    best: list[Finding] | None = None
+    for choice in licensing.alternatives(expression):
+        chosen = [own[i] for i in sorted(choice) if i in own] + inherited
+        found = _evaluate(facts, ctx, chosen)
+        if best is None or _weight(found) < _weight(best):
+            best = found
+    return best or []
+
+
+def _weight(findings: list[Finding]) -> tuple[int, int, int]:
+    return tuple(sum(1 for f in findings if f.severity is s) for s in Severity)  # type: ignore[return-value]
+
+
+def _evaluate(facts: ModelFacts, ctx: CheckContext, binding: list[Applicable]) -> list[Finding]:
     out: list[Finding] = []
-    for applicable in applicable_licenses(facts, ctx.kb):
+    for applicable in binding:
         entry = _Named(applicable.entry, applicable.label())
         out += _commercial(facts, ctx, entry)
         out += _user_limit(facts, ctx, entry)
