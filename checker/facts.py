@@ -162,6 +162,13 @@ class ProvenanceFacts:
     developer: Developer | None = None
     jurisdictions: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The report shape (also the ``provenance.*`` fields custom rules read)."""
+        return {
+            "developer": None if self.developer is None else self.developer.to_json(),
+            "jurisdictions": list(self.jurisdictions),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class WeightFile:

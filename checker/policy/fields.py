@@ -128,7 +128,6 @@ def facts_tree(
     caller knows the knowledge base); by default, the model's own licences'.
     """
     lic = facts.license
-    developer = facts.provenance.developer
     return {
         "model": {
             "id": facts.model.id,
@@ -158,10 +157,7 @@ def facts_tree(
             if lic.known
             else None,
         },
-        "provenance": {
-            "developer": None if developer is None else developer.to_json(),
-            "jurisdictions": list(facts.provenance.jurisdictions),
-        },
+        "provenance": facts.provenance.to_json(),
         "lineage": [a.to_json() for a in facts.lineage],
         "weights": {
             "availability": facts.weights.availability,

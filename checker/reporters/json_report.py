@@ -21,7 +21,6 @@ def _model(result: ModelResult, kb: Knowledge) -> dict[str, Any]:
     facts = result.facts
     lic = facts.license
     applicable = applicable_licenses(facts, kb)
-    developer = facts.provenance.developer
     hub_ids = [e.hub_id for e in lic.entries if e.hub_id]
     return {
         "target": facts.target,
@@ -58,10 +57,7 @@ def _model(result: ModelResult, kb: Knowledge) -> dict[str, Any]:
             ],
             "unidentified_files": list(lic.unidentified_files),
         },
-        "provenance": {
-            "developer": None if developer is None else developer.to_json(),
-            "jurisdictions": list(facts.provenance.jurisdictions),
-        },
+        "provenance": facts.provenance.to_json(),
         "lineage": [a.to_json() for a in facts.lineage],
         "weights": {
             "availability": facts.weights.availability,
