@@ -98,3 +98,25 @@ def example_result():  # type: ignore[no-untyped-def]
         knowledge_licenses=0,
         knowledge_developers=0,
     )
+
+
+def partly_unresolved_licence(kb: Knowledge):  # type: ignore[no-untyped-def]
+    """Licence facts where the card declares apache-2.0 and a licence nobody knows."""
+    from checker.facts import DeclaredLicense, LicenseFacts
+    from checker.findings import Evidence
+
+    apache = kb.license("apache-2.0")
+    assert apache is not None
+    evidence = Evidence("README.md", "/license", "x")
+    declared = (
+        DeclaredLicense("apache-2.0", "card", evidence),
+        DeclaredLicense("my-own-licence", "card", evidence),
+    )
+    return LicenseFacts(
+        declared=declared,
+        expression="Apache-2.0",
+        ids=("Apache-2.0",),
+        entries=(apache,),
+        unresolved=declared[1:],
+        source="card",
+    )

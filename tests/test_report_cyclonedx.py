@@ -13,8 +13,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from checker.facts import Ancestor, DeclaredLicense, LicenseFacts, ModelIdentity
-from checker.findings import Evidence
+from conftest import partly_unresolved_licence
+
+from checker.facts import Ancestor, LicenseFacts, ModelIdentity
 from checker.knowledge import Knowledge
 from checker.reporters.cyclonedx import bom_ref_for, render_cyclonedx, serial_number
 from checker.result import AuditResult
@@ -164,20 +165,7 @@ def test_licences(example_result: AuditResult) -> None:
 def test_partly_unresolved_licence_is_not_asserted(
     example_result: AuditResult, kb: Knowledge
 ) -> None:
-    apache = kb.license("apache-2.0")
-    assert apache is not None
-    evidence = Evidence("README.md", "/license", "x")
-    declared = (
-        DeclaredLicense("apache-2.0", "card", evidence),
-        DeclaredLicense("my-own-licence", "card", evidence),
-    )
-    lic = LicenseFacts(
-        declared=declared,
-        expression="Apache-2.0",
-        ids=("Apache-2.0",),
-        entries=(apache,),
-        unresolved=declared[1:],
-    )
+    lic = partly_unresolved_licence(kb)
     result = replace_model(example_result, "google-bert/bert-base-uncased", license=lic)
     bert = component(bom(result), "google-bert/bert-base-uncased")
     assert "licenses" not in bert

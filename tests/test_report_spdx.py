@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import partly_unresolved_licence
 
-from checker.facts import Ancestor, DeclaredLicense, LicenseFacts, ModelIdentity
-from checker.findings import Evidence
+from checker.facts import Ancestor, LicenseFacts, ModelIdentity
 from checker.knowledge import Knowledge
 from checker.reporters.spdx import build_document, render_spdx, spdx_id_for
 from checker.result import AuditResult
@@ -174,21 +174,7 @@ def test_unknown_licence_is_noassertion(example_result: AuditResult, kb: Knowled
     unknown = package(data, "local/unlabelled-classifier")
     assert unknown["licenseDeclared"] == unknown["licenseConcluded"] == "NOASSERTION"
     # One value resolved, one not: the expression would misstate the licence.
-    apache = kb.license("apache-2.0")
-    assert apache is not None
-    evidence = Evidence("README.md", "/license", "x")
-    declared = (
-        DeclaredLicense("apache-2.0", "card", evidence),
-        DeclaredLicense("my-own-licence", "card", evidence),
-    )
-    partial = LicenseFacts(
-        declared=declared,
-        expression="Apache-2.0",
-        ids=("Apache-2.0",),
-        entries=(apache,),
-        unresolved=declared[1:],
-        source="card",
-    )
+    partial = partly_unresolved_licence(kb)
     result = replace_model(example_result, "google-bert/bert-base-uncased", license=partial)
     assert messages(result) == []
     bert = package(doc(result), "google-bert/bert-base-uncased")
