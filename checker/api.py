@@ -11,12 +11,20 @@ from typing import Any
 from checker.engine import evaluate
 from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
+from checker.facts.binding import bind
+from checker.facts.build import build_facts
+from checker.facts.lineage import link_lineage
 from checker.knowledge import Knowledge, load_knowledge
-from checker.normalise import link_lineage, normalise
 from checker.policy import Policy, UseProfile, load_policy
 from checker.result import AuditResult
-from checker.sources import SOURCES, HubOptions, Session, Target, hf_cache_targets
-from checker.sources.hub_client import HubError
+from checker.sources import (
+    SOURCES,
+    HubOptions,
+    Session,
+    SourceError,
+    Target,
+    hf_cache_targets,
+)
 from checker.sources.targets import parse_target
 from checker.version import __version__
 
@@ -31,7 +39,8 @@ def gather(
     jobs: int = 8,
     progress: Callable[[Target], None] | None = None,
 ) -> list[ModelFacts]:
-    """Read every target through its source (concurrently, ``jobs`` at a time) into facts."""
+    """Read every target through its source (concurrently, ``jobs`` at a time) into facts, link
+    the lineages through the audit's other models and bind the licences: complete facts."""
     session = session or Session()
     items = list(targets)
 
@@ -39,7 +48,7 @@ def gather(
         source = SOURCES.get(target.kind)
         if source is None:
             raise ValueError(f"no source for target kind {target.kind!r}")
-        facts = normalise(source(target, session), kb)
+        facts = build_facts(source.read(target, session), kb)
         if progress is not None:
             progress(target)
         return facts
@@ -49,7 +58,7 @@ def gather(
     else:
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="clearance") as pool:
             facts = list(pool.map(read, items))
-    return link_lineage(facts)
+    return [bind(f, kb) for f in link_lineage(facts)]
 
 
 def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = None) -> Policy:
@@ -121,8 +130,8 @@ def audit(
         parsed.extend(parse_target(text, model_id))
     for author in authors:
         try:
-            ids = session.hub.list_author(author)
-        except HubError as exc:
+            ids = session.list_author(author)
+        except SourceError as exc:
             raise InputError(str(exc)) from exc
         parsed.extend(Target("hub", i, i, i) for i in ids)
     if hf_cache:

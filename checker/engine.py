@@ -9,10 +9,11 @@ from collections.abc import Iterable, Sequence
 from checker.catalog import help_for
 from checker.checks import CHECKS, CheckContext
 from checker.facts import ModelFacts
+from checker.facts.binding import bind
 from checker.findings import Evidence, Finding, Severity, Verdict
 from checker.knowledge import Knowledge
 from checker.policy.model import Policy, Waiver
-from checker.result import ModelResult, obligations_of
+from checker.result import ModelResult
 
 
 def evaluate_model(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -104,11 +105,14 @@ def waiver_findings(policy: Policy, used: set[str], today: dt.date) -> list[Find
 def evaluate(
     models: Sequence[ModelFacts], policy: Policy, kb: Knowledge, today: dt.date
 ) -> tuple[list[ModelResult], list[Finding]]:
-    """Evaluate every model, then the waivers; results sorted by model id for determinism."""
+    """Evaluate every model, then the waivers; results sorted by model id for determinism.
+
+    Facts that were not completed yet (built by hand, as tests do) are bound first, so every
+    check reads complete facts."""
     ctx = CheckContext(policy, kb)
     used: set[str] = set()
     results = []
-    for facts in models:
+    for facts in (bind(m, kb) for m in models):
         findings = apply_waivers(evaluate_model(facts, ctx), policy.waivers, today, used)
         findings.sort(key=Finding.sort_key)
         results.append(
@@ -116,7 +120,6 @@ def evaluate(
                 facts=facts,
                 verdict=verdict(findings, policy, facts.error is not None),
                 findings=tuple(findings),
-                obligations=obligations_of(facts, kb),
             )
         )
     results.sort(key=lambda r: (r.facts.model.id.lower(), r.facts.target))

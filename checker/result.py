@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.facts import ModelFacts
+from checker.facts import ModelFacts, ModelObligation
 from checker.findings import Finding, Verdict
-from checker.knowledge import Knowledge, Obligation
 from checker.policy.model import Policy
-
-
-@dataclass(frozen=True, slots=True)
-class ModelObligation:
-    """An obligation that adopting a model brings, with the licence it comes from."""
-
-    license: str
-    kind: str
-    text: str
-    clause: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +16,11 @@ class ModelResult:
     facts: ModelFacts
     verdict: Verdict
     findings: tuple[Finding, ...]
-    obligations: tuple[ModelObligation, ...] = ()
+
+    @property
+    def obligations(self) -> tuple[ModelObligation, ...]:
+        """What adopting the model brings: the obligations of every licence that binds it."""
+        return self.facts.obligations
 
     @property
     def unwaived(self) -> tuple[Finding, ...]:
@@ -69,13 +62,5 @@ class AuditResult:
         return 0
 
 
-def obligations_of(facts: ModelFacts, kb: Knowledge) -> tuple[ModelObligation, ...]:
-    """The obligations of every licence that binds the model, its own and its ancestors'."""
-    from checker.checks.base import applicable_licenses
 
-    out: list[ModelObligation] = []
-    for applicable in sorted(applicable_licenses(facts, kb), key=lambda a: a.entry.id):
-        ob: Obligation
-        for ob in applicable.entry.obligations:
-            out.append(ModelObligation(applicable.entry.id, ob.kind, ob.text, ob.clause))
-    return tuple(out)
+__all__ = ["AuditResult", "ModelObligation", "ModelResult"]

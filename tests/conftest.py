@@ -118,5 +118,5 @@ def partly_unresolved_licence(kb: Knowledge):  # type: ignore[no-untyped-def]
         ids=("Apache-2.0",),
         entries=(apache,),
         unresolved=declared[1:],
-        source="card",
+        declared_by="card",
     )

@@ -217,7 +217,7 @@ def test_distribution_forbidden_by_the_licence(kb, make_model, write_policy) -> 
         entry, terms=dataclasses.replace(entry.terms, redistribution=Term("forbidden", "§9"))
     )
     facts = dataclasses.replace(
-        facts, license=dataclasses.replace(facts.license, entries=(closed,))
+        facts, license=dataclasses.replace(facts.license, entries=(closed,)), binding=None
     )
     result = audit_facts([facts], policy, kb, FIXED_NOW)
     (found,) = [f for f in result.models[0].findings if f.rule == "use/distribution"]

@@ -44,7 +44,7 @@ def test_malformed_auto_map_still_counts_as_remote_code(
 
 def test_config_that_is_a_list(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     folder = make_model(files={"config.json": b"[1, 2]", "model.safetensors": safetensors_bytes()})
-    assert [p.rule for p in facts(kb, folder).problems] == ["input/unreadable"]
+    assert [p.kind for p in facts(kb, folder).problems] == ["unreadable"]
 
 
 def test_nested_gguf_arrays_do_not_recurse_forever() -> None:
@@ -68,7 +68,7 @@ def test_tiny_weight_files_are_not_weights(kb: Knowledge, make_model: Callable[.
     result = facts(kb, folder)
     assert result.weights.files == ()
     assert result.weights.availability == "unknown"
-    assert [p.rule for p in result.problems] == ["input/unreadable", "input/unreadable"]
+    assert [p.kind for p in result.problems] == ["unreadable", "unreadable"]
 
 
 def test_broken_licence_link_is_unreadable(kb: Knowledge, make_model: Callable[..., Path]) -> None:
@@ -142,5 +142,5 @@ def test_empty_manifest_is_an_error(tmp_path: Path) -> None:
 def test_binary_readme(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     folder = make_model(card=bytes(range(256)) * 10)
     result = facts(kb, folder)
-    assert [p.rule for p in result.problems] == ["card/invalid-metadata"]
+    assert [p.kind for p in result.problems] == ["invalid-metadata"]
     assert not result.license.known

@@ -526,4 +526,4 @@ def test_lineage_conflict_through_the_hub(options: HubOptions) -> None:
     assert "Llama 3.1" in conflict
     # Hub tags (license:apache-2.0) agree with the card: no inconsistency
     assert "license/inconsistent" not in rules(result, "someone/ros2-llama-lora")
-    assert [s.source for s in m.facts.license.by_source] == ["card", "tags"]
+    assert [s.declared_by for s in m.facts.license.places] == ["card", "tags"]

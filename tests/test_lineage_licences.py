@@ -48,7 +48,7 @@ def test_gguf_header_disagreeing_with_card(kb, make_model, write_policy) -> None
     folder = make_model("license: llama3.1", files={"m.gguf": gguf("llama3")})
     result = audit_folders(kb, write_policy, (folder, "meta-llama/q"))
     facts = result.models[0].facts
-    assert [(s.source, s.ids) for s in facts.license.by_source] == [
+    assert [(s.declared_by, s.ids) for s in facts.license.places] == [
         ("card", ("LicenseRef-scancode-llama-3.1-license-2024",)),
         ("header", ("LicenseRef-clearance-llama3",)),
     ]
@@ -126,7 +126,7 @@ def test_licence_file_declares_when_card_does_not(kb, make_model, write_policy) 
     folder = make_model(None, files={"LICENSE": mit})
     result = audit_folders(kb, write_policy, (folder, "google/m"))
     lic = result.models[0].facts.license
-    assert lic.ids == ("MIT",) and lic.source == "file"
+    assert lic.ids == ("MIT",) and lic.declared_by == "file"
     assert "license/unknown" not in rules_of(result, "google/m")
 
 

@@ -184,7 +184,7 @@ def test_unreadable_readme_is_a_finding(kb: Knowledge, make_model: Callable[...,
     (folder / "README.md").mkdir()  # a folder where a file should be
     facts = facts_of(kb, folder)
     assert facts.error is None
-    assert [p.rule for p in facts.problems] == ["input/unreadable"]
+    assert [p.kind for p in facts.problems] == ["unreadable"]
 
 
 def test_huge_readme_is_read_only_up_to_the_limit(
@@ -200,7 +200,7 @@ def test_invalid_front_matter_still_audits_the_rest(
     kb: Knowledge, make_model: Callable[..., Path]
 ) -> None:
     facts = facts_of(kb, make_model("license: [mit", name="broken"))
-    assert [p.rule for p in facts.problems] == ["card/invalid-metadata"]
+    assert [p.kind for p in facts.problems] == ["invalid-metadata"]
     assert facts.problems[0].evidence[0].line == 2
     assert facts.weights.formats == ("safetensors",)
 

@@ -185,7 +185,13 @@ def test_compound_licence_is_an_expression(example_result: AuditResult, kb: Know
 
 def test_hub_identity_and_purl(example_result: AuditResult) -> None:
     model_id = "meta-llama/Llama-3.1-8B-Instruct"
-    ident = ModelIdentity(model_id, SHA, source="hub", url=f"https://huggingface.co/{model_id}")
+    ident = ModelIdentity(
+        model_id,
+        SHA,
+        source="hub",
+        url=f"https://huggingface.co/{model_id}",
+        purl=f"pkg:huggingface/{model_id}@{SHA}",
+    )
     result = replace_model(example_result, model_id, model=ident)
     llama = component(bom(result), model_id)
     assert llama["version"] == SHA

@@ -104,7 +104,7 @@ def _poisoned(result: AuditResult) -> AuditResult:
     assert facts.lineage and facts.license.declared and facts.provenance.developer
     declared = facts.license.declared[0]
     evil_declared = DeclaredLicense(
-        PAYLOAD, declared.source, dataclasses.replace(declared.evidence, value=PAYLOAD)
+        PAYLOAD, declared.declared_by, dataclasses.replace(declared.evidence, value=PAYLOAD)
     )
     evil_facts = dataclasses.replace(
         facts,
@@ -440,16 +440,14 @@ def test_lineage_is_a_tree_with_unknown_ancestors(example_result: AuditResult) -
 
 
 def test_inherited_licences_and_their_obligations(example_result: AuditResult) -> None:
+    from checker.facts.binding import bind
     from checker.knowledge import load_knowledge
-    from checker.result import obligations_of
 
     llama = "LicenseRef-scancode-llama-3.1-license-2024"
     phi = next(m for m in example_result.models if m.facts.model.id.startswith("microsoft/Phi"))
     base = Ancestor("meta-llama/Llama-3.1-8B-Instruct", "finetune", 1, (llama,), "US", "Meta")
-    facts = dataclasses.replace(phi.facts, lineage=(base,))
-    child = dataclasses.replace(
-        phi, facts=facts, obligations=obligations_of(facts, load_knowledge())
-    )
+    facts = bind(dataclasses.replace(phi.facts, lineage=(base,), binding=None), load_knowledge())
+    child = dataclasses.replace(phi, facts=facts)
     html = render_html(dataclasses.replace(example_result, models=(child,)))
     assert (
         f"<li><code>{llama}</code> from <code>meta-llama/Llama-3.1-8B-Instruct</code> (finetune)"

@@ -11,10 +11,11 @@ import os
 from pathlib import Path
 
 from checker.facts import Ancestor
+from checker.facts.binding import bind
 from checker.findings import Verdict
 from checker.knowledge import Knowledge
 from checker.reporters.notice import render_notice
-from checker.result import AuditResult, ModelResult, obligations_of
+from checker.result import AuditResult, ModelResult
 
 GOLDEN = Path(__file__).parent / "golden" / "examples.NOTICE.txt"
 LLAMA = "LicenseRef-scancode-llama-3.1-license-2024"
@@ -112,8 +113,8 @@ def test_compound_licence_lists_the_model_under_each(
         entries=(apache, mit),
         expression="Apache-2.0 OR MIT",
     )
-    facts = dataclasses.replace(phi.facts, license=lic)
-    dual = dataclasses.replace(phi, facts=facts, obligations=obligations_of(facts, kb))
+    facts = bind(dataclasses.replace(phi.facts, license=lic, binding=None), kb)
+    dual = dataclasses.replace(phi, facts=facts)
     result = dataclasses.replace(example_result, models=(dual,))
     text = render_notice(result)
     assert text.count("  - microsoft/Phi-3-mini-4k-instruct (licensed Apache-2.0 OR MIT)\n") == 2
@@ -125,8 +126,8 @@ def test_inherited_licence_is_listed_with_its_origin(
 ) -> None:
     phi = _model(example_result, "microsoft/Phi-3-mini-4k-instruct")
     base = Ancestor("meta-llama/Llama-3.1-8B-Instruct", "finetune", 1, (LLAMA,), "US", "Meta")
-    facts = dataclasses.replace(phi.facts, lineage=(base,))
-    child = dataclasses.replace(phi, facts=facts, obligations=obligations_of(facts, kb))
+    facts = bind(dataclasses.replace(phi.facts, lineage=(base,), binding=None), kb)
+    child = dataclasses.replace(phi, facts=facts)
     text = render_notice(dataclasses.replace(example_result, models=(child,)))
     assert text.count("Licence id:   ") == 2
     llama = text.split(f"Licence id:   {LLAMA}\n", 1)[1].split("=" * 78, 1)[0]
@@ -142,9 +143,8 @@ def test_unknown_licence_id_is_flagged(example_result: AuditResult) -> None:
     lic = dataclasses.replace(
         phi.facts.license, ids=("LicenseRef-acme-private",), entries=(), expression=None
     )
-    model = dataclasses.replace(
-        phi, facts=dataclasses.replace(phi.facts, license=lic), obligations=()
-    )
+    unbound = dataclasses.replace(phi.facts, license=lic, binding=(), obligations=())
+    model = dataclasses.replace(phi, facts=unbound)
     text = render_notice(dataclasses.replace(example_result, models=(model,)))
     assert "Licence id:   LicenseRef-acme-private\n" in text
     assert "not in Clearance's knowledge base" in text

@@ -49,9 +49,9 @@ def _results_of(run: dict[str, Any], model: str) -> list[dict[str, Any]]:
 
 
 def _with_origin(facts: ModelFacts, origin: Evidence) -> ModelFacts:
-    """Facts with their manifest entry (``ModelFacts.origin``), even before that field exists."""
-    if "origin" in {f.name for f in dataclasses.fields(facts)}:
-        return dataclasses.replace(facts, origin=origin)  # type: ignore[call-arg,unused-ignore]
+    """Facts with their manifest entry (``ModelFacts.named_by``), even before that field exists."""
+    if "named_by" in {f.name for f in dataclasses.fields(facts)}:
+        return dataclasses.replace(facts, named_by=origin)
 
     class WithOrigin(type(facts)):  # type: ignore[misc]
         pass  # no __slots__: instances get a __dict__ for the extra attribute
@@ -236,7 +236,7 @@ def test_manifest_entry_when_no_model_file_is_named(example_result: AuditResult)
 
 def test_without_manifest_the_card_then_the_policy(example_result: AuditResult) -> None:
     named = _model(example_result, "tencent/Hunyuan-A13B-Instruct")
-    model = dataclasses.replace(named, facts=dataclasses.replace(named.facts, origin=None))
+    model = dataclasses.replace(named, facts=dataclasses.replace(named.facts, named_by=None))
     run = _run(_only(example_result, model))
     places = {r["ruleId"]: _place(r) for r in run["results"]}
     assert places["provenance/denied-jurisdiction"] == (

@@ -213,7 +213,13 @@ def test_compound_and_unlisted_ids(example_result: AuditResult, kb: Knowledge) -
 def test_hub_model_identity(example_result: AuditResult) -> None:
     model_id = "meta-llama/Llama-3.1-8B-Instruct"
     ident = ModelIdentity(
-        model_id, SHA, source="hub", url=f"https://huggingface.co/{model_id}", author="meta-llama"
+        model_id,
+        SHA,
+        source="hub",
+        url=f"https://huggingface.co/{model_id}",
+        author="meta-llama",
+        purl=f"pkg:huggingface/{model_id}@{SHA}",
+        download_location=f"https://huggingface.co/{model_id}/tree/{SHA}",
     )
     result = replace_model(example_result, model_id, model=ident)
     assert messages(result) == []
@@ -240,7 +246,11 @@ def test_deep_hub_lineage_and_adapters(example_result: AuditResult) -> None:
         Ancestor("meta-llama/Llama-3.1-8B", "finetune", 3, error="gated"),
     )
     result = replace_model(
-        example_result, "google-bert/bert-base-uncased", model=ident, lineage=lineage
+        example_result,
+        "google-bert/bert-base-uncased",
+        model=ident,
+        lineage=lineage,
+        lineage_complete=True,  # walked level by level by its source, as the Hub source does
     )
     assert messages(result) == []
     rel = relations(doc(result)) - {r for r in relations(doc(result)) if r[0] == "DOCUMENT"}

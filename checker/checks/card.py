@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from checker.checks.base import CheckContext, finding
-from checker.facts import ModelFacts
+from checker.facts import ModelFacts, ProblemKind
 from checker.findings import Evidence, Finding
+
+PROBLEM_RULES = {
+    ProblemKind.INVALID_METADATA: "card/invalid-metadata",
+    ProblemKind.UNREADABLE: "input/unreadable",
+}
 
 
 def check_card(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Turn reading problems into findings and report required fields that are missing."""
     out: list[Finding] = []
     for problem in facts.problems:
-        out += finding(problem.rule, ctx.unknown, facts, problem.message, problem.evidence)
+        rule = PROBLEM_RULES[problem.kind]
+        out += finding(rule, ctx.unknown, facts, problem.message, problem.evidence)
     for key in ctx.policy.card.require:
         value = facts.card.metadata.get(key)
         if value not in (None, "", [], {}):

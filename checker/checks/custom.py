@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checker.checks.base import CheckContext, applicable_licenses
+from checker.checks.base import CheckContext
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding
 from checker.policy.conditions import evaluate
@@ -32,8 +32,7 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Evaluate every custom rule; an undecidable condition follows the rule's ``on-missing``."""
     if not ctx.policy.rules:
         return []
-    binding = [a.entry.terms for a in applicable_licenses(facts, ctx.kb)]
-    tree = facts_tree(facts, ctx.policy.use, binding)
+    tree = facts_tree(facts, ctx.policy.use)
 
     def categories(license_id: str) -> set[str]:
         entry = ctx.kb.license(license_id)

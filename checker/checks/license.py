@@ -8,8 +8,8 @@ acceptable branch, an AND needs all.
 from __future__ import annotations
 
 from checker import licensing
-from checker.checks.base import CheckContext, applicable_licenses, finding
-from checker.facts import ModelFacts
+from checker.checks.base import CheckContext, binding_of, finding
+from checker.facts import LineageError, ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
 
@@ -48,7 +48,7 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             f"licence {lic.expression} is not allowed by the policy",
             [*(d.evidence for d in lic.declared), *reasons],
         )
-    for applicable in applicable_licenses(facts, ctx.kb):
+    for applicable in binding_of(facts):
         if applicable.via is None:
             continue
         ok, why = _decide(applicable.entry.id, ctx)
@@ -68,7 +68,7 @@ def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """An ancestor whose licence is not known: its terms bind this model all the same."""
     out: list[Finding] = []
     for ancestor in facts.lineage:
-        if ancestor.license_ids or (ancestor.error or "").startswith("lineage cycle"):
+        if ancestor.license_ids or ancestor.error_kind is LineageError.CYCLE:
             continue
         why = f": {ancestor.error}" if ancestor.error else ""
         out += finding(
@@ -88,8 +88,8 @@ def check_consistency(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     lic = facts.license
     if not lic.inconsistent:
         return []
-    said = "; ".join(f"{s.source}: {', '.join(s.ids)}" for s in lic.by_source if s.ids)
-    evidence = [e for s in lic.by_source if s.ids for e in s.evidence]
+    said = "; ".join(f"{s.declared_by}: {', '.join(s.ids)}" for s in lic.places if s.ids)
+    evidence = [e for s in lic.places if s.ids for e in s.evidence]
     return finding(
         "license/inconsistent",
         ctx.unknown,
@@ -126,7 +126,7 @@ def check_lineage_conflict(facts: ModelFacts, ctx: CheckContext) -> list[Finding
     own_ids = {e.id for e in own}
     own_restrictions = {c for e in own for c in e.categories} & RESTRICTIVE
     out: list[Finding] = []
-    for applicable in applicable_licenses(facts, ctx.kb):
+    for applicable in binding_of(facts):
         via = applicable.via
         if via is None or applicable.entry.id in own_ids:
             continue

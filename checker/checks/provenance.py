@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.checks.base import CheckContext, finding
-from checker.facts import ModelFacts
+from checker.facts import LineageError, ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
 
@@ -34,9 +34,8 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 [*developer.evidence, policy_evidence],
             )
     for ancestor in facts.lineage:
-        error = ancestor.error or ""
-        if error.startswith("lineage cycle"):
-            cycle = error.removeprefix("lineage cycle: ")
+        if ancestor.error_kind is LineageError.CYCLE:
+            cycle = (ancestor.error or "").removeprefix("lineage cycle: ")
             out += finding(
                 "card/invalid-metadata",
                 ctx.unknown,
@@ -47,7 +46,7 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     if not rules.include_lineage:
         return out
     for ancestor in facts.lineage:
-        if ancestor.error is not None and not ancestor.error.startswith("lineage cycle"):
+        if ancestor.error is not None and ancestor.error_kind is not LineageError.CYCLE:
             out += finding(
                 "provenance/lineage-jurisdiction",
                 ctx.unknown,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker import licensing
-from checker.checks.base import Applicable, CheckContext, applicable_licenses, finding
-from checker.facts import ModelFacts
+from checker.checks.base import CheckContext, binding_of, finding
+from checker.facts import Binding, ModelFacts
 from checker.findings import Evidence, Finding, Severity
 from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
 
@@ -52,7 +52,7 @@ def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     When the model's own expression offers a choice (``A OR B``), the alternative that suits
     the intended use best is taken (the fewest errors, then warnings); inherited licences always
     apply."""
-    binding = applicable_licenses(facts, ctx.kb)
+    binding = binding_of(facts)
     expression = facts.license.expression
     if expression is None or " OR " not in expression:
         return _evaluate(facts, ctx, binding)
@@ -71,7 +71,9 @@ def _weight(findings: list[Finding]) -> tuple[int, int, int]:
     return tuple(sum(1 for f in findings if f.severity is s) for s in Severity)  # type: ignore[return-value]
 
 
-def _evaluate(facts: ModelFacts, ctx: CheckContext, binding: list[Applicable]) -> list[Finding]:
+def _evaluate(
+    facts: ModelFacts, ctx: CheckContext, binding: list[Binding] | tuple[Binding, ...]
+) -> list[Finding]:
     out: list[Finding] = []
     for applicable in binding:
         entry = _Named(applicable.entry, applicable.label())

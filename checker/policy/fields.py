@@ -1,13 +1,12 @@
-"""The field paths custom rules may name, and the facts tree they are read from."""
+"""The field paths custom rules may name, and the facts tree they are read from (the facts'
+one projection, ``checker.facts.projection``, plus the card metadata and the intended use)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from checker.facts import ModelFacts
-    from checker.knowledge import LicenseTerms
     from checker.policy.model import UseProfile
 
 FIELDS: frozenset[str] = frozenset(
@@ -68,7 +67,9 @@ FIELDS: frozenset[str] = frozenset(
 )
 OPEN_PREFIXES = ("card.metadata.",)
 
-_ORDER = {"allowed": 0, "unknown": 1, "conditional": 2, "forbidden": 3}
+# Paths whose documented meaning is one field of the items of a list in the projection:
+# ``license.declared`` is the declared strings (the projection's items also carry their evidence).
+ALIASES = {"license.declared": "license.declared.value"}
 
 
 def normalise_field(path: str) -> str:
@@ -82,100 +83,23 @@ def is_known_field(path: str) -> bool:
     return path in FIELDS or any(path.startswith(p) and len(path) > len(p) for p in OPEN_PREFIXES)
 
 
-def combined_terms(terms: list[LicenseTerms]) -> dict[str, Any]:
-    """The most restrictive reading of several licences' terms (all of them apply)."""
-    return dict(_combined(tuple(terms)))
+def facts_tree(facts: ModelFacts, use: UseProfile) -> dict[str, Any]:
+    """The nested mapping custom rules and message templates read: the facts' one projection
+    (the JSON report's), the card's metadata and the intended use."""
+    from checker.facts.projection import project
 
-
-@lru_cache(maxsize=1024)
-def _combined(terms: tuple[LicenseTerms, ...]) -> dict[str, Any]:
-    if not terms:
-        return {k.split(".")[-1]: None for k in FIELDS if k.startswith("license.terms.")}
-
-    def strictest(values: list[Any]) -> Any:
-        return max(values, key=lambda v: _ORDER.get(str(v), 1))
-
-    limits = [t.user_limit.value for t in terms if t.user_limit.value is not None]
-    revenue = [t.revenue_limit.value for t in terms if t.revenue_limit.value is not None]
-    return {
-        "commercial_use": strictest([t.commercial_use.value for t in terms]),
-        "user_limit": min(limits) if limits else None,
-        "revenue_limit": min(revenue) if revenue else None,
-        "excluded_territories": sorted(
-            {x.territory for t in terms for x in t.excluded_territories}
-        ),
-        "prohibited_uses": "unknown"
-        if any(t.prohibited_uses.value == "unknown" for t in terms)
-        else sorted({u for t in terms for u in (t.prohibited_uses.value or ())}),
-        "output_training": strictest([t.output_training.value for t in terms]),
-        "attribution": "required"
-        if any(t.attribution.value == "required" for t in terms)
-        else strictest([t.attribution.value for t in terms]),
-        "naming": "required"
-        if any(t.naming.value == "required" for t in terms)
-        else strictest([t.naming.value for t in terms]),
-        "aup": sorted({str(t.aup.value) for t in terms if t.aup.value}),
-        "redistribution": strictest([t.redistribution.value for t in terms]),
+    tree = project(facts)
+    tree["card"]["metadata"] = dict(facts.card.metadata)
+    tree["use"] = {
+        "commercial": use.commercial,
+        "monthly_active_users": use.monthly_active_users,
+        "based_in": None if use.based_in is None else list(use.based_in),
+        "territories": None if use.territories is None else list(use.territories),
+        "distribution": use.distribution,
+        "purposes": None if use.purposes is None else list(use.purposes),
+        "train_other_models": use.train_other_models,
     }
-
-
-def facts_tree(
-    facts: ModelFacts, use: UseProfile, terms: list[LicenseTerms] | None = None
-) -> dict[str, Any]:
-    """The nested mapping custom rules and message templates read (JSON-like values).
-
-    ``terms`` are the terms of every licence that binds the model, inherited ones included (the
-    caller knows the knowledge base); by default, the model's own licences'.
-    """
-    lic = facts.license
-    return {
-        "model": {
-            "id": facts.model.id,
-            "revision": facts.model.revision,
-            "source": facts.model.source,
-            "author": facts.model.author,
-            "url": facts.model.url,
-            "pipeline_tag": facts.model.pipeline_tag,
-            "library": facts.model.library,
-            "tags": list(facts.model.tags),
-            "created_at": facts.model.created_at,
-        },
-        "card": {
-            "present": facts.card.present,
-            "metadata": dict(facts.card.metadata),
-            "missing": list(facts.card.missing),
-        },
-        "license": {
-            "declared": [d.value for d in lic.declared],
-            "ids": list(lic.ids),
-            "expression": lic.expression,
-            "name": lic.name,
-            "categories": list(lic.categories),
-            "source": lic.source,
-            "confidence": lic.confidence,
-            "terms": combined_terms(terms if terms is not None else [e.terms for e in lic.entries])
-            if lic.known
-            else None,
-        },
-        "provenance": facts.provenance.to_json(),
-        "lineage": [a.to_json() for a in facts.lineage],
-        "weights": {
-            "availability": facts.weights.availability,
-            "formats": list(facts.weights.formats),
-            "unsafe_formats": list(facts.weights.unsafe_formats),
-            "remote_code": facts.weights.remote_code,
-            "parameters": facts.weights.parameters,
-        },
-        "use": {
-            "commercial": use.commercial,
-            "monthly_active_users": use.monthly_active_users,
-            "based_in": None if use.based_in is None else list(use.based_in),
-            "territories": None if use.territories is None else list(use.territories),
-            "distribution": use.distribution,
-            "purposes": None if use.purposes is None else list(use.purposes),
-            "train_other_models": use.train_other_models,
-        },
-    }
+    return tree
 
 
 MISSING = object()
@@ -184,7 +108,8 @@ MISSING = object()
 def lookup(tree: dict[str, Any], path: str) -> Any:
     """Read a dotted path; through a list it collects the values of every item (flattened)."""
     current: Any = tree
-    for part in normalise_field(path).split("."):
+    path = normalise_field(path)
+    for part in ALIASES.get(path, path).split("."):
         if isinstance(current, dict):
             current = current.get(part, MISSING)
             if current is MISSING:

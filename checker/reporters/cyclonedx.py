@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from checker.facts import Ancestor, ModelFacts
-from checker.reporters.spdx import EXPRESSION_TOKENS, OPERATORS, hub_purl, license_ref_for
+from checker.reporters.spdx import EXPRESSION_TOKENS, OPERATORS, license_ref_for
 from checker.result import AuditResult, ModelResult
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
     facts = model.facts
     developer = facts.provenance.developer
     group, name = _split(facts.model.id)
-    purl = hub_purl(facts.model.id, facts.model.revision)
+    purl = facts.model.purl
     ancestors = [_ancestor(bom_ref, a) for a in facts.lineage]
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,

@@ -14,10 +14,9 @@ import re
 import textwrap
 from typing import Any
 
-from checker.checks.base import applicable_licenses
 from checker.facts import Ancestor
 from checker.findings import Verdict
-from checker.knowledge import LicenseEntry, load_knowledge
+from checker.knowledge import LicenseEntry
 from checker.reporters.markdown import _environment
 from checker.result import AuditResult, ModelObligation, ModelResult
 
@@ -72,21 +71,20 @@ def _model_line(m: ModelResult, via: Ancestor | None) -> dict[str, Any]:
 
 def _groups(result: AuditResult) -> list[dict[str, Any]]:
     """One group per licence binding an adopted model: its own licences and, through the
-    lineage, its ancestors' (``checker.checks.base.applicable_licenses``)."""
-    kb = load_knowledge()
+    lineage, its ancestors' (``ModelFacts.binding``)."""
     members: dict[str, list[tuple[ModelResult, Ancestor | None]]] = {}
     entries: dict[str, LicenseEntry | None] = {}
     for m in result.models:
         if m.verdict not in ADOPTED:
             continue
-        applicable = applicable_licenses(m.facts, kb)
-        for a in applicable:
-            entries.setdefault(a.entry.id, kb.license(a.entry.id) or a.entry)
-            members.setdefault(a.entry.id, []).append((m, a.via))
-        resolved = {a.entry.id for a in applicable}
+        binding = m.facts.binding or ()
+        for b in binding:
+            entries.setdefault(b.entry.id, b.entry)
+            members.setdefault(b.entry.id, []).append((m, b.via))
+        resolved = {b.entry.id for b in binding}
         for license_id in m.facts.license.ids:  # declared but not in the knowledge base
             if license_id not in resolved:
-                entries.setdefault(license_id, kb.license(license_id))
+                entries.setdefault(license_id, None)
                 members.setdefault(license_id, []).append((m, None))
     groups = []
     for license_id, pairs in members.items():

@@ -75,8 +75,8 @@ def _is_path(source: str) -> bool:
 
 
 def _origin(facts: ModelFacts) -> Evidence | None:
-    """The manifest entry the model came from, when the facts carry it (``ModelFacts.origin``)."""
-    origin = getattr(facts, "origin", None)
+    """The manifest entry the model came from, when the facts carry it (``ModelFacts.named_by``)."""
+    origin = facts.named_by
     return origin if isinstance(origin, Evidence) else None
 
 

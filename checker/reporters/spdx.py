@@ -71,18 +71,6 @@ def spdx_id_for(model_id: str, revision: str | None = None) -> str:
     return f"SPDXRef-Model-{readable}-{_digest(key)[:10]}"
 
 
-def hub_purl(model_id: str, revision: str | None) -> str | None:
-    """``pkg:huggingface/<org>/<name>@<sha>`` when the id is a Hub id and the revision a sha."""
-    if revision is None or not _SHA.match(revision.lower()):
-        return None
-    org, sep, name = model_id.partition("/")
-    if not sep or not org or not name or "/" in name or org == "local":
-        return None
-    from packageurl import PackageURL
-
-    return str(PackageURL(type="huggingface", namespace=org, name=name, version=revision.lower()))
-
-
 def document_namespace(result: AuditResult) -> str:
     """A namespace that is the same for the same audit: a hash of the audited ids and revisions,
     the policy and the knowledge base."""
@@ -97,15 +85,6 @@ def document_namespace(result: AuditResult) -> str:
     )
     slug = _ID_UNSAFE.sub("-", result.policy.name).strip("-.") or "audit"
     return f"{NAMESPACE_BASE}{slug}-{_digest(payload)}"
-
-
-def download_location(facts: ModelFacts) -> str | None:
-    """The Hub URL at the audited revision for Hub models; None (NOASSERTION) otherwise."""
-    model = facts.model
-    if model.source != "hub" or not model.revision:
-        return None
-    base = (model.url or f"{HUB_BASE}/{model.id}").rstrip("/")
-    return f"{base}/tree/{model.revision}"
 
 
 # --- licences -----------------------------------------------------------------------------------
@@ -227,7 +206,7 @@ def _license_comment(facts: ModelFacts) -> str | None:
     lic = facts.license
     notes = []
     if lic.declared:
-        shown = ", ".join(f"{d.value!r} ({d.source})" for d in lic.declared)
+        shown = ", ".join(f"{d.value!r} ({d.declared_by})" for d in lic.declared)
         notes.append(f"Declared: {shown}.")
     else:
         notes.append("No licence declared.")
@@ -260,12 +239,12 @@ def _model_package(
     resolved = lic.expression if lic.expression and not lic.unresolved else None
     expression = licensing.expression(resolved, lic.entries)
     developer = facts.provenance.developer
-    purl = hub_purl(facts.model.id, facts.model.revision)
-    homepage = facts.model.url if facts.model.source == "hub" and facts.model.url else None
+    purl = facts.model.purl
+    homepage = facts.model.url
     return Package(
         spdx_id=spdx_id,
         name=facts.model.id,
-        download_location=download_location(facts) or SpdxNoAssertion(),
+        download_location=facts.model.download_location or SpdxNoAssertion(),
         version=facts.model.revision,
         supplier=_supplier(developer.name if developer else None),
         files_analyzed=False,
@@ -356,8 +335,9 @@ def _lineage(models: Sequence[tuple[str, ModelFacts]], node_of: dict[str, str]) 
             if a.depth == 1 or target in _reachable(edges, spdx_id):
                 continue
             parents = by_depth.get(a.depth - 1, [])
-            if facts.model.source == "hub" and len(parents) == 1:
-                # Hub lineage is walked breadth-first: the one model a step closer is the parent.
+            if facts.lineage_complete and len(parents) == 1:
+                # A lineage its source walked breadth-first: the one model a step closer is
+                # the parent.
                 edges.extend(_edges(node_of[parents[0].id.lower()], target, a.relation, ""))
             else:
                 note = f" (recorded at depth {a.depth} of {facts.model.id})"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path
+from checker.sources.purl import hub_purl
 from checker.sources.raw import RawFile, RawModel, RawText
 from checker.sources.targets import Target, local_model_id
 
@@ -16,6 +19,9 @@ MAX_DEPTH = 4
 MAX_JSON_BYTES = 5 * 1024 * 1024
 HEAD_BYTES = 16
 GGUF_HEAD_BYTES = 1024 * 1024
+if TYPE_CHECKING:
+    from checker.sources.session import Session
+
 LICENSE_FILE = re.compile(
     r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy|model_licen[cs]e|"
     r"licen[cs]e[-_]model|.*[-_]licen[cs]e(_agreement)?)([-_.].*)?$",
@@ -75,6 +81,16 @@ def _is_weight_name(rel: str) -> bool:
     return format_from_name(rel) is not None
 
 
+class LocalSource:
+    """A model folder on disk (a Hugging Face cache snapshot folder keeps its Hub id)."""
+
+    name = "local"
+
+    def read(self, target: Target, session: Session) -> RawModel:
+        """Card, configs, licence files and weight file heads of one folder."""
+        return read_local(target)
+
+
 def read_local(target: Target) -> RawModel:
     """Read one model folder; a missing or unreadable folder gives a RawModel with ``error``."""
     root = Path(target.ref)
@@ -87,7 +103,7 @@ def read_local(target: Target) -> RawModel:
         source="local",
         location=display_path(root),
         revision=revision,
-        origin=target.origin,
+        named_by=target.named_by,
     )
     if not root.exists():
         return _with_error(base, f"{base.location}: no such folder")
@@ -121,7 +137,8 @@ def read_local(target: Target) -> RawModel:
         license_files=licenses,
         files=tuple(files),
         files_complete=complete,
-        origin=target.origin,
+        named_by=target.named_by,
+        purl=hub_purl(model_id, revision),
         gguf_licenses=gguf,
     )
 
@@ -144,12 +161,4 @@ def _gguf_licenses(root: Path, names: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _with_error(base: RawModel, message: str) -> RawModel:
-    return RawModel(
-        target=base.target,
-        model_id=base.model_id,
-        source=base.source,
-        location=base.location,
-        revision=base.revision,
-        origin=base.origin,
-        error=message,
-    )
+    return replace(base, error=message)

@@ -1,15 +1,19 @@
-"""Raw material read from a source, before normalisation into facts."""
+"""The neutral raw model: what a source read about one model, before it becomes facts.
+
+Nothing here knows which registry a model came from: a source that reads a registry (the Hugging
+Face Hub today) fills ``RawModel.remote`` with what the registry says beyond the files
+(availability, tags, card data, purl, download location), so nothing outside ``checker/sources``
+needs to know the Hub.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from checker.facts.model import LineageError
 from checker.findings import Evidence
-
-if TYPE_CHECKING:
-    from checker.sources.hub_client import HubInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,7 @@ class RawText:
 
 @dataclass(frozen=True, slots=True)
 class RawAncestor:
-    """An ancestor met while walking the lineage on the Hub, or why it could not be read."""
+    """An ancestor met while a source walked the lineage, or why it could not be read."""
 
     id: str
     relation: str
@@ -41,6 +45,28 @@ class RawAncestor:
     card_data: Mapping[str, Any] | None = None
     tags: tuple[str, ...] = ()
     error: str | None = None
+    error_kind: LineageError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteInfo:
+    """What the registry a model was read from says about it beyond its files."""
+
+    availability: str  # open | gated-auto | gated-manual | private | disabled | closed
+    availability_evidence: tuple[Evidence, ...] = ()
+    author: str | None = None
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    created_at: str | None = None
+    tags: tuple[str, ...] = ()
+    card_data: Mapping[str, Any] | None = None  # the card metadata as the registry parsed it
+    header_license: str | None = None  # a weight header's licence the registry reports (GGUF)
+    header_where: str | None = None
+    auto_map: tuple[str, ...] = ()  # config auto_map keys: loading runs the repository's code
+    auto_map_where: str | None = None
+    parameters: int | None = None
+    lineage_complete: bool = True  # ``RawModel.ancestors`` is the whole lineage, walked here
+    download_location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +75,7 @@ class RawModel:
 
     target: str
     model_id: str
-    source: str
+    source: str  # the name of the source that read it: local | hub | hf-cache
     location: str
     revision: str | None = None
     card: RawText | None = None
@@ -58,10 +84,12 @@ class RawModel:
     license_files: tuple[RawText, ...] = ()
     files: tuple[RawFile, ...] = ()
     files_complete: bool = True
-    origin: Evidence | None = None
+    files_checked: bool = True  # sizes and first bytes are real (not only names from a listing)
+    named_by: Evidence | None = None
     url: str | None = None
-    hub: HubInfo | None = None
-    hub_notes: tuple[str, ...] = ()
+    purl: str | None = None
+    remote: RemoteInfo | None = None
+    notes: tuple[Evidence, ...] = ()  # what the source could not read (shown with availability)
     gguf_licenses: tuple[tuple[str, str], ...] = ()  # (file, general.license) from GGUF headers
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None

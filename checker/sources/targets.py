@@ -22,12 +22,13 @@ MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 class Target:
     """One model to audit: a local folder or a Hub id, with an optional id and revision."""
 
-    kind: str  # local | hub
+    kind: str  # the source that reads it: local | hub | hf-cache
     ref: str  # folder path or Hub id
     display: str  # what the user wrote
     model_id: str | None = None
     revision: str | None = None
-    origin: Evidence | None = None
+    named_by: Evidence | None = None  # the manifest entry (or cache listing) that named it
+    snapshot: str | None = None  # hf-cache: the snapshot folder, read when no metadata is cached
 
 
 def local_model_id(path: Path) -> tuple[str, str | None]:
@@ -110,10 +111,10 @@ def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
             raise InputError(f"{where}: an entry needs 'id' or 'path' (or both)")
         if model_id is not None and not HUB_ID.match(model_id):
             raise InputError(f"{where}.id: {model_id!r} is not of the form org/name")
-        origin = Evidence(display_path(path), f"/models/{index}", model_id or folder, line + 1)
+        named_by = Evidence(display_path(path), f"/models/{index}", model_id or folder, line + 1)
         if folder is not None:
             local = display_path(path.parent / folder)
-            yield Target("local", local, folder, model_id, revision, origin)
+            yield Target("local", local, folder, model_id, revision, named_by)
         else:
             assert model_id is not None
-            yield Target("hub", model_id, model_id, model_id, revision, origin)
+            yield Target("hub", model_id, model_id, model_id, revision, named_by)

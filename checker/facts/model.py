@@ -1,14 +1,17 @@
 """The facts model: everything Clearance knows about one model, normalised and frozen.
 
-Sources gather raw material (files, Hub answers); ``normalise`` turns it into these facts; checks
-read only these facts. A fact that could not be established is ``None`` / ``"unknown"``, never a
-silent default, and checks turn it into a finding at the policy's ``unknown`` level.
+Sources gather raw material (files, registry answers); ``checker.facts.build`` turns it into these
+facts, and ``checker.facts.binding`` completes them once the lineage is linked (the licences that
+bind the model, their combined terms, the obligations); checks and reporters read only these
+facts. A fact that could not be established is ``None`` / ``"unknown"``, never a silent default,
+and checks turn it into a finding at the policy's ``unknown`` level.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +24,8 @@ EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 @dataclass(frozen=True, slots=True)
 class ModelIdentity:
-    """Who the model is: id, audited revision and where it was read from."""
+    """Who the model is: id, audited revision, the source that read it (``local``, ``hub``,
+    ``hf-cache``), and where it can be had (package URL, download location)."""
 
     id: str
     revision: str | None = None
@@ -32,6 +36,8 @@ class ModelIdentity:
     library: str | None = None
     tags: tuple[str, ...] = ()
     created_at: str | None = None
+    purl: str | None = None
+    download_location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +58,19 @@ class CardFacts:
 
 @dataclass(frozen=True, slots=True)
 class DeclaredLicense:
-    """A licence as some source declared it, before resolution."""
+    """A licence as one place declared it, before resolution. ``declared_by`` says which kind of
+    place: ``card``, ``file``, ``tags`` or ``header``."""
 
     value: str
-    source: str  # card | file | tags | header
+    declared_by: str
     evidence: Evidence
 
 
 @dataclass(frozen=True, slots=True)
-class SourceLicense:
-    """What one source (card, licence file, Hub tags, GGUF header) says the licence is."""
+class DeclaredBy:
+    """What one kind of place (card, licence file, Hub tags, GGUF header) says the licence is."""
 
-    source: str
+    declared_by: str
     ids: tuple[str, ...]
     evidence: tuple[Evidence, ...]
 
@@ -87,16 +94,16 @@ class LicenseFacts:
     ids: tuple[str, ...] = ()
     entries: tuple[LicenseEntry, ...] = ()
     unresolved: tuple[DeclaredLicense, ...] = ()
-    source: str | None = None
+    declared_by: str | None = None  # the places the resolved licence comes from, joined by "+"
     confidence: float | None = None
-    by_source: tuple[SourceLicense, ...] = ()
+    places: tuple[DeclaredBy, ...] = ()  # what each kind of place declares
     documents: tuple[FoundDocument, ...] = ()
     unidentified_files: tuple[str, ...] = ()
 
     @property
     def inconsistent(self) -> bool:
         """True when two sources name different licences."""
-        return len({s.ids for s in self.by_source if s.ids}) > 1
+        return len({s.ids for s in self.places if s.ids}) > 1
 
     @property
     def known(self) -> bool:
@@ -129,6 +136,14 @@ class Developer:
         return {"org": self.org, "name": self.name, "country": self.country, "kind": self.kind}
 
 
+class LineageError(StrEnum):
+    """Why an ancestor (and the lineage beyond it) could not be followed."""
+
+    CYCLE = "cycle"  # base_model leads back to a model already on the path
+    UNREADABLE = "unreadable"  # the ancestor could not be read (not found, gated, offline...)
+    TOO_DEEP = "too-deep"  # beyond the depth limit
+
+
 @dataclass(frozen=True, slots=True)
 class Ancestor:
     """A model this one derives from, at some depth of the lineage."""
@@ -141,6 +156,7 @@ class Ancestor:
     developer: str | None = None
     evidence: tuple[Evidence, ...] = ()
     error: str | None = None  # why this ancestor (and the lineage beyond it) could not be read
+    error_kind: LineageError | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The report shape (also the ``lineage.*`` fields custom rules read)."""
@@ -202,11 +218,18 @@ class WeightFacts:
         return tuple(f for f in self.formats if f in UNSAFE_FORMATS)
 
 
+class ProblemKind(StrEnum):
+    """What kind of problem reading an input was (the card check maps each to its rule)."""
+
+    INVALID_METADATA = "invalid-metadata"  # the card's front matter is not usable
+    UNREADABLE = "unreadable"  # a file or folder could not be read
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A problem met while reading the model's inputs, reported as a finding by the card check."""
 
-    rule: str  # card/invalid-metadata | input/unreadable
+    kind: ProblemKind
     message: str
     evidence: tuple[Evidence, ...] = ()
 
@@ -221,8 +244,35 @@ class BaseModelRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Binding:
+    """A licence that binds the model: its own (``via`` None) or inherited from an ancestor."""
+
+    entry: LicenseEntry
+    via: Ancestor | None = None
+
+    def label(self) -> str:
+        """The licence's name, and where it comes from when inherited."""
+        if self.via is None:
+            return self.entry.name
+        return f"{self.entry.name} (inherited from {self.via.id}, {self.via.relation})"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelObligation:
+    """An obligation that adopting a model brings, with the licence it comes from."""
+
+    license: str
+    kind: str
+    text: str
+    clause: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelFacts:
-    """Everything known about one model. ``error`` set means the model could not be read at all."""
+    """Everything known about one model. ``error`` set means the model could not be read at all.
+
+    ``binding``, ``terms`` and ``obligations`` are filled by ``checker.facts.binding.bind`` once
+    the lineage is linked (``binding`` None: not yet bound)."""
 
     target: str
     model: ModelIdentity
@@ -234,4 +284,8 @@ class ModelFacts:
     weights: WeightFacts = field(default_factory=WeightFacts)
     problems: tuple[Problem, ...] = ()
     error: str | None = None
-    origin: Evidence | None = None  # the manifest entry that named the model, when one did
+    named_by: Evidence | None = None  # the manifest entry that named the model, when one did
+    lineage_complete: bool = False  # the source walked the whole lineage itself (the Hub)
+    binding: tuple[Binding, ...] | None = None
+    terms: Mapping[str, Any] | None = None  # the strictest reading of every binding licence
+    obligations: tuple[ModelObligation, ...] = ()

@@ -14,13 +14,14 @@ import datetime as dt
 import json
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from checker.sources.hub.options import HubOptions
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -51,23 +52,6 @@ class HubError(Exception):
     def __init__(self, message: str, kind: str = "error") -> None:
         super().__init__(message)
         self.kind = kind  # not-found | revision | gated | disabled | offline | error
-
-
-@dataclass(frozen=True, slots=True)
-class HubOptions:
-    """How to reach the Hub. None means huggingface_hub's own default (HF_ENDPOINT, HF_TOKEN or
-    the saved login, HF_HUB_CACHE)."""
-
-    endpoint: str | None = None
-    token: str | bool | None = None
-    cache_dir: str | None = None
-    offline: bool = False
-    timeout: float = 10.0
-    retries: int = 2  # attempts after the first
-    max_wait: float = 30.0
-    max_requests: int = 8  # requests in flight at once, whatever the number of threads
-    max_depth: int = 8
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

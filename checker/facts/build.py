@@ -1,0 +1,199 @@
+"""Turn what a source read (a neutral ``RawModel``) into frozen facts. Pure: no I/O, the same
+input gives the same facts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from checker.card import ParsedCard, parse_card
+from checker.facts.license import license_facts
+from checker.facts.lineage import (
+    ancestor_of_base,
+    ancestor_of_raw,
+    declared_bases,
+    developer_of,
+    jurisdictions,
+)
+from checker.facts.model import (
+    CardFacts,
+    ModelFacts,
+    ModelIdentity,
+    Problem,
+    ProblemKind,
+    ProvenanceFacts,
+)
+from checker.facts.weights import weight_facts, weight_files
+from checker.findings import Evidence
+from checker.knowledge import Knowledge
+
+if TYPE_CHECKING:
+    from checker.sources.raw import RawModel, RawText
+
+CARD_FIELDS = (
+    "license",
+    "license_name",
+    "license_link",
+    "pipeline_tag",
+    "library_name",
+    "base_model",
+    "datasets",
+    "language",
+    "tags",
+)
+
+
+def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
+    """The facts of one model from what a source read (not yet linked nor bound)."""
+    owner = raw.model_id.split("/", 1)[0]
+    identity = ModelIdentity(
+        id=raw.model_id,
+        revision=raw.revision,
+        source=raw.source,
+        author=owner,
+        purl=raw.purl,
+        download_location=raw.remote.download_location if raw.remote is not None else None,
+    )
+    if raw.error is not None:
+        return ModelFacts(
+            target=raw.target, model=identity, error=raw.error, named_by=raw.named_by
+        )
+    problems: list[Problem] = []
+    card, _ = _card(raw.card, problems)
+    remote = raw.remote
+    if not card.present and remote is not None and remote.card_data is not None:
+        card = _card_from_registry(raw, remote.card_data)
+    meta = card.metadata
+    tags = _strings(meta.get("tags"))
+    if remote is not None:
+        tags = sorted({*tags, *remote.tags})
+    identity = ModelIdentity(
+        id=raw.model_id,
+        revision=raw.revision,
+        source=raw.source,
+        author=(remote.author if remote else None) or owner,
+        url=raw.url,
+        pipeline_tag=_string(meta.get("pipeline_tag")) or (remote.pipeline_tag if remote else None),
+        library=_string(meta.get("library_name")) or (remote.library_name if remote else None),
+        tags=tuple(tags),
+        created_at=remote.created_at if remote else None,
+        purl=identity.purl,
+        download_location=identity.download_location,
+    )
+    config = _json(raw.config, problems)
+    adapter = _json(raw.adapter_config, problems)
+    for text in raw.license_files:
+        if text.error is not None:
+            problems.append(
+                Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
+            )
+    files = weight_files(raw, problems)
+    bases = declared_bases(card, adapter, raw, files, problems)
+    developer = developer_of(kb, owner, raw.model_id)
+    complete = remote is not None and remote.lineage_complete
+    if complete:
+        lineage = tuple(ancestor_of_raw(kb, a, raw) for a in raw.ancestors)
+    else:
+        lineage = tuple(ancestor_of_base(kb, base, 1) for base in bases)
+    return ModelFacts(
+        target=raw.target,
+        model=identity,
+        card=card,
+        license=license_facts(kb, card, raw),
+        provenance=ProvenanceFacts(developer, jurisdictions(developer, lineage)),
+        bases=bases,
+        lineage=lineage,
+        weights=weight_facts(card, config, raw, files),
+        problems=tuple(problems),
+        named_by=raw.named_by,
+        lineage_complete=complete,
+    )
+
+
+def _card_from_registry(raw: RawModel, card_data: Mapping[str, Any]) -> CardFacts:
+    """Card metadata from the registry when the README itself could not be read (gated)."""
+    meta = dict(card_data)
+    return CardFacts(
+        present=True,
+        path=f"{raw.location} (cardData)",
+        metadata=MappingProxyType(meta),
+        missing=tuple(f for f in CARD_FIELDS if _empty(meta.get(f))),
+    )
+
+
+def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, ParsedCard]:
+    if raw is None:
+        return CardFacts(present=False, missing=CARD_FIELDS), ParsedCard()
+    if raw.data is None:
+        problems.append(
+            Problem(
+                ProblemKind.UNREADABLE,
+                raw.error or "unreadable",
+                (Evidence(raw.path, "/", None),),
+            )
+        )
+        return CardFacts(present=False, path=raw.path, missing=CARD_FIELDS), ParsedCard()
+    parsed = parse_card(raw.data, truncated=raw.truncated)
+    for problem in parsed.problems:
+        problems.append(
+            Problem(
+                ProblemKind.INVALID_METADATA,
+                problem.message,
+                (Evidence(raw.path, "/", None, problem.line),),
+            )
+        )
+    meta = parsed.metadata
+    missing = tuple(f for f in CARD_FIELDS if _empty(meta.get(f)))
+    card = CardFacts(
+        present=True,
+        path=raw.path,
+        metadata=MappingProxyType(meta),
+        lines=MappingProxyType(parsed.lines),
+        missing=missing,
+    )
+    return card, parsed
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _json(raw: RawText | None, problems: list[Problem]) -> Mapping[str, Any] | None:
+    if raw is None:
+        return None
+
+    def problem(message: str, line: int | None = None) -> None:
+        problems.append(
+            Problem(ProblemKind.UNREADABLE, message, (Evidence(raw.path, "/", None, line),))
+        )
+
+    if raw.data is None or raw.truncated:
+        problem(raw.error or f"{raw.path} is too large to read")
+        return None
+    try:
+        data = json.loads(raw.data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        problem(f"{raw.path} is not valid UTF-8 (byte {exc.start})")
+        return None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        why = getattr(exc, "msg", "nested too deeply")
+        problem(f"{raw.path} is not valid JSON: {why}", getattr(exc, "lineno", None))
+        return None
+    if not isinstance(data, dict):
+        problem(f"{raw.path} is not a JSON object", 1)
+        return None
+    return data

@@ -1,0 +1,189 @@
+"""The licence facts: what every place declares (card, licence files, registry tags, weight
+headers), resolved against the knowledge base; when places disagree, all of them apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from checker import licensing
+from checker.facts.model import CardFacts, DeclaredBy, DeclaredLicense, FoundDocument, LicenseFacts
+from checker.findings import Evidence
+from checker.identify import identify
+from checker.knowledge import Knowledge, LicenseEntry
+
+if TYPE_CHECKING:
+    from checker.sources.raw import RawModel
+
+
+@dataclass
+class _Part:
+    """What one kind of place declares, resolved."""
+
+    declared_by: str
+    declared: list[DeclaredLicense] = field(default_factory=list)
+    expressions: list[str] = field(default_factory=list)
+    entries: list[LicenseEntry] = field(default_factory=list)
+    unresolved: list[DeclaredLicense] = field(default_factory=list)
+
+    def add(self, item: DeclaredLicense, resolved: licensing.Resolution) -> None:
+        self.declared.append(item)
+        if resolved.expression is None:
+            self.unresolved.append(item)
+        else:
+            self.expressions.append(resolved.expression)
+        self.entries.extend(resolved.entries)
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _card_part(kb: Knowledge, card: CardFacts) -> _Part:
+    part = _Part("card")
+    raw = card.metadata.get("license")
+    if raw is None:
+        return part
+    items = raw if isinstance(raw, list) else [raw]
+    for index, value in enumerate(items):
+        if not isinstance(value, str):  # a number, a mapping...: declared, but not a licence
+            bad = DeclaredLicense(str(value), "card", card.evidence("license", value))
+            part.add(bad, licensing.Resolution(None, (), (str(value),)))
+            continue
+        pointer = "/license" if isinstance(raw, str) else f"/license/{index}"
+        evidence = Evidence(card.path or "card", pointer, value, card.lines.get("license"))
+        item = DeclaredLicense(value, "card", evidence)
+        if value.strip().lower() == "other":
+            named: list[DeclaredLicense] = []
+            part.add(item, _resolve_other(kb, card, named))
+            part.declared.extend(named)
+        elif value.strip().lower() in ("unknown", "", "none"):
+            part.add(item, licensing.Resolution(None, (), (value,)))
+        else:
+            part.add(item, licensing.resolve(kb, value))
+    return part
+
+
+def _file_part(kb: Knowledge, raw: RawModel) -> tuple[_Part, list[FoundDocument], list[str]]:
+    """Licences identified in the licence files; AUPs and NOTICEs recorded as documents."""
+    part = _Part("file")
+    documents: list[FoundDocument] = []
+    unidentified: list[str] = []
+    texts = [t for t in raw.license_files if t.data is not None]
+    names = [t.path.rsplit("/", 1)[-1].lower() for t in texts]
+    model_only = any("model" in n for n in names)
+    for text, name in zip(texts, names, strict=True):
+        assert text.data is not None
+        found = identify(text.data.decode("utf-8", errors="replace"), kb)
+        licences = [f for f in found if f.kind == "license"]
+        for doc in (f for f in found if f.kind != "license"):
+            of = next((d.of for d in kb.documents if d.key == doc.key), None)
+            documents.append(FoundDocument(doc.key, doc.kind, of, text.path))
+        if not found:
+            if name.startswith("notice"):  # a NOTICE is a notice, whatever it says
+                documents.append(FoundDocument("notice", "notice", None, text.path))
+            else:
+                unidentified.append(text.path)
+            continue
+        if model_only and "model" not in name and "code" in name:
+            continue  # LICENSE-CODE beside LICENSE-MODEL: the weights follow the model licence
+        for hit in licences:  # a file holding several licences: all of them apply
+            entry = kb.license(hit.key)
+            if entry is None:
+                continue
+            evidence = Evidence(text.path, "/", f"{hit.key} (confidence {hit.confidence:.2f})")
+            part.add(
+                DeclaredLicense(hit.key, "file", evidence),
+                licensing.Resolution(entry.id, (entry,), ()),
+            )
+    for text in raw.license_files:
+        if text.data is None and text.error is None:
+            unidentified.append(text.path)
+    return part, documents, unidentified
+
+
+def _tags_part(kb: Knowledge, raw: RawModel) -> _Part:
+    part = _Part("tags")
+    for tag in raw.remote.tags if raw.remote is not None else ():
+        if not tag.startswith("license:"):
+            continue
+        value = tag.split(":", 1)[1]
+        if value.lower() in ("other", "unknown"):
+            continue
+        evidence = Evidence(raw.location, "model_info/tags", tag)
+        part.add(DeclaredLicense(value, "tags", evidence), licensing.resolve(kb, value))
+    return part
+
+
+def _header_part(kb: Knowledge, raw: RawModel) -> _Part:
+    part = _Part("header")
+    headers = list(raw.gguf_licenses)
+    remote = raw.remote
+    if remote is not None and remote.header_license:
+        headers.append((remote.header_where or raw.location, remote.header_license))
+    for where, value in headers:
+        resolved = licensing.resolve(kb, value)
+        if resolved.expression is None:
+            continue  # free text in a header says nothing we can compare
+        evidence = Evidence(where, "general.license", value)
+        part.add(DeclaredLicense(value, "header", evidence), resolved)
+    return part
+
+
+def license_facts(kb: Knowledge, card: CardFacts, raw: RawModel | None = None) -> LicenseFacts:
+    """The licence from every place that declares one (only the card when ``raw`` is None)."""
+    parts = [_card_part(kb, card)]
+    documents: list[FoundDocument] = []
+    unidentified: list[str] = []
+    if raw is not None:
+        file_part, documents, unidentified = _file_part(kb, raw)
+        parts += [file_part, _tags_part(kb, raw), _header_part(kb, raw)]
+    resolved = [p for p in parts if p.expressions]
+    places = tuple(
+        DeclaredBy(
+            p.declared_by,
+            tuple(sorted({e.id for e in p.entries})),
+            tuple(d.evidence for d in p.declared),
+        )
+        for p in parts
+        if p.declared
+    )
+    distinct = {tuple(sorted({e.id for e in p.entries})) for p in resolved}
+    if len(distinct) > 1:
+        chosen = resolved
+    elif resolved:
+        chosen = resolved[:1]
+    else:
+        chosen = []
+    entries = tuple({e.key: e for p in chosen for e in p.entries}.values())
+    # A declaration nobody can resolve stays unknown even when another place names a licence:
+    # it may add terms that the known licence lacks.
+    unresolved = tuple(d for p in parts for d in p.unresolved)
+    declared = tuple(d for p in parts for d in p.declared)
+    return LicenseFacts(
+        declared=declared,
+        expression=licensing.conjunction([x for p in chosen for x in p.expressions]),
+        ids=tuple(sorted({e.id for e in entries})),
+        entries=entries,
+        unresolved=unresolved,
+        declared_by="+".join(p.declared_by for p in chosen) or ("card" if declared else None),
+        confidence=1.0 if chosen and not unresolved else None,
+        places=places,
+        documents=tuple(documents),
+        unidentified_files=tuple(unidentified),
+    )
+
+
+def _resolve_other(
+    kb: Knowledge, card: CardFacts, declared: list[DeclaredLicense]
+) -> licensing.Resolution:
+    """``license: other``: the licence is named by ``license_name`` or ``license_link``."""
+    for key in ("license_name", "license_link"):
+        value = _string(card.metadata.get(key))
+        if value is None:
+            continue
+        declared.append(DeclaredLicense(value, "card", card.evidence(key)))
+        entry = kb.license(value)
+        if entry is not None:
+            return licensing.Resolution(entry.id, (entry,), ())
+    return licensing.Resolution(None, (), ("other",))

@@ -1,0 +1,176 @@
+"""The provenance and lineage facts: the developer (the repository owner as the knowledge base
+knows it), the parents a model declares, its ancestors, and the lineage linked through other
+models of the same audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from checker.facts.license import license_facts
+from checker.facts.model import (
+    Ancestor,
+    BaseModelRef,
+    CardFacts,
+    Developer,
+    ModelFacts,
+    Problem,
+    ProblemKind,
+    WeightFile,
+)
+from checker.findings import Evidence
+from checker.knowledge import Knowledge
+from checker.lineage import parent_ids, relation_of
+
+if TYPE_CHECKING:
+    from checker.sources.raw import RawAncestor, RawModel
+
+MAX_LINKED_DEPTH = 10
+
+
+def declared_bases(
+    card: CardFacts,
+    adapter: Mapping[str, Any] | None,
+    raw: RawModel,
+    files: tuple[WeightFile, ...],
+    problems: list[Problem],
+) -> tuple[BaseModelRef, ...]:
+    """The parents the card's ``base_model`` and an adapter config name, with their relation."""
+    declared, bad = parent_ids(card.metadata.get("base_model"))
+    if bad:
+        problems.append(
+            Problem(
+                ProblemKind.INVALID_METADATA,
+                f"base_model holds {', '.join(bad)}, which is not a model id",
+                (card.evidence("base_model"),),
+            )
+        )
+    adapter_base = adapter.get("base_model_name_or_path") if adapter else None
+    if not (isinstance(adapter_base, str) and adapter_base.strip()):
+        adapter_base = None
+    relation, _ = relation_of(
+        card.metadata.get("base_model_relation"),
+        None,
+        len(declared),
+        adapter is not None,
+        any(f.format in ("gguf", "ggml") for f in files),
+    )
+    refs: list[BaseModelRef] = []
+    seen: set[str] = set()
+    if adapter_base:
+        where = Evidence(f"{raw.location}/adapter_config.json", "/base_model_name_or_path",
+                         adapter_base)  # fmt: skip
+        refs.append(BaseModelRef(adapter_base, "adapter", where))
+        seen.add(adapter_base.lower())
+    single = isinstance(card.metadata.get("base_model"), str)
+    for index, base_id in enumerate(declared):
+        if base_id.lower() in seen:
+            continue
+        seen.add(base_id.lower())
+        pointer = "/base_model" if single else f"/base_model/{index}"
+        where = Evidence(card.path or "card", pointer, base_id, card.lines.get("base_model"))
+        refs.append(BaseModelRef(base_id, relation, where))
+    return tuple(refs)
+
+
+def developer_of(kb: Knowledge, owner: str, model_id: str) -> Developer:
+    """The repository owner as the knowledge base knows it (country None when it does not)."""
+    entry = kb.developer(owner)
+    owner_evidence = Evidence(model_id, "owner", owner)
+    if entry is None:
+        return Developer(owner, None, None, None, (owner_evidence,))
+    return Developer(
+        entry.org,
+        entry.name,
+        entry.country,
+        entry.kind,
+        (owner_evidence, Evidence("rules/developers.yaml", f"/{entry.org}", entry.country)),
+    )
+
+
+def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
+    """A declared parent, known only by its id (its licence comes from the audit or a walk)."""
+    developer = developer_of(kb, base.id.split("/", 1)[0], base.id)
+    return Ancestor(
+        id=base.id,
+        relation=base.relation,
+        depth=depth,
+        country=developer.country,
+        developer=developer.name,
+        evidence=(base.evidence, *developer.evidence[1:]),
+    )
+
+
+def ancestor_of_raw(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancestor:
+    """An ancestor a source walked: its licence from its card data, country from its owner."""
+    developer = developer_of(kb, raw.id.split("/", 1)[0], raw.id)
+    license_ids: tuple[str, ...] = ()
+    if raw.card_data is not None:
+        card = CardFacts(
+            present=True, path=f"hf:{raw.id}", metadata=MappingProxyType(dict(raw.card_data))
+        )
+        license_ids = license_facts(kb, card).ids
+    where = Evidence(model.location, f"lineage/{raw.id}", raw.relation)
+    return Ancestor(
+        id=raw.id,
+        relation=raw.relation,
+        depth=raw.depth,
+        license_ids=license_ids,
+        country=developer.country,
+        developer=developer.name,
+        evidence=(where, *developer.evidence[1:]),
+        error=raw.error,
+        error_kind=raw.error_kind,
+    )
+
+
+def jurisdictions(developer: Developer | None, lineage: Iterable[Ancestor]) -> tuple[str, ...]:
+    """Every country in the model's own and its ancestors' provenance, sorted."""
+    countries = {a.country for a in lineage if a.country}
+    if developer is not None and developer.country:
+        countries.add(developer.country)
+    return tuple(sorted(countries))
+
+
+def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
+    """Extend lineages through other models of the same audit (pure).
+
+    A manifest that lists a base folder and its derivative gives the derivative the base's own
+    ancestors and licences; cycles stop at the first repeat. A lineage its source walked whole
+    (``lineage_complete``) is left as it is.
+    """
+    items = list(models)
+    by_id = {m.model.id.lower(): m for m in items}
+    out: list[ModelFacts] = []
+    for facts in items:
+        if facts.error is not None or not facts.lineage or facts.lineage_complete:
+            out.append(facts)
+            continue
+        lineage: dict[str, Ancestor] = {}
+        queue = [(a, a.depth) for a in facts.lineage]
+        visited = {facts.model.id.lower()}
+        while queue:
+            ancestor, depth = queue.pop(0)
+            key = ancestor.id.lower()
+            if key in visited or depth > MAX_LINKED_DEPTH:
+                continue
+            visited.add(key)
+            known = by_id.get(key)
+            if known is not None and known.error is None:
+                ancestor = replace(ancestor, license_ids=known.license.ids)
+                queue.extend((replace(a, depth=depth + 1), depth + 1) for a in known.lineage)
+            lineage[key] = replace(ancestor, depth=depth)
+        ancestors = tuple(sorted(lineage.values(), key=lambda a: (a.depth, a.id.lower())))
+        developer = facts.provenance.developer
+        out.append(
+            replace(
+                facts,
+                lineage=ancestors,
+                provenance=replace(
+                    facts.provenance, jurisdictions=jurisdictions(developer, ancestors)
+                ),
+            )
+        )
+    return out

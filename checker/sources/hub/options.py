@@ -1,0 +1,24 @@
+"""How to reach the Hub (kept apart from the client so that options cost no import)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class HubOptions:
+    """How to reach the Hub. None means huggingface_hub's own default (HF_ENDPOINT, HF_TOKEN or
+    the saved login, HF_HUB_CACHE)."""
+
+    endpoint: str | None = None
+    token: str | bool | None = None
+    cache_dir: str | None = None
+    offline: bool = False
+    timeout: float = 10.0
+    retries: int = 2  # attempts after the first
+    max_wait: float = 30.0
+    max_requests: int = 8  # requests in flight at once, whatever the number of threads
+    max_depth: int = 8
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)

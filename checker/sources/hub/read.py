@@ -1,0 +1,158 @@
+"""Read a model from the Hub at an exact commit: metadata, card, config, licence files, lineage.
+
+Files are downloaded at the resolved 40-hex sha, so the audit records exactly what it read. When
+a gated repository's files cannot be read, the card metadata comes from model_info. What the Hub
+says beyond the files (gating, tags, card data, the GGUF licence, auto_map) becomes the neutral
+``RemoteInfo``; the lineage is walked by ``checker.sources.hub.lineage``.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from checker import weights
+from checker.findings import Evidence
+from checker.sources.hub.client import HubClient, HubError, HubInfo
+from checker.sources.hub.lineage import walk_lineage
+from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
+from checker.sources.purl import hub_purl
+from checker.sources.raw import RawFile, RawModel, RawText, RemoteInfo
+from checker.sources.targets import Target
+
+
+def _text(client: HubClient, info: HubInfo, name: str, notes: list[str]) -> RawText | None:
+    shown = f"hf:{info.id}@{info.sha}/{name}"
+    try:
+        data = client.download(info.id, info.sha, name)
+    except HubError as exc:
+        if exc.kind == "gated":
+            notes.append(f"{name}: gated, not readable with this token; metadata from the Hub API")
+            return None
+        return RawText(shown, None, str(exc))
+    if len(data) > MAX_JSON_BYTES:
+        return RawText(shown, data[:MAX_JSON_BYTES], truncated=True)
+    return RawText(shown, data)
+
+
+def _license_files(info: HubInfo) -> list[str]:
+    names = [n for n in info.siblings if "/" not in n and LICENSE_FILE.match(n)]
+    link = (info.card_data or {}).get("license_link")
+    if isinstance(link, str) and link in info.siblings and link not in names:
+        names.append(link)
+    return sorted(n for n in names if n.lower() != "readme.md")
+
+
+def read_hub(target: Target, client: HubClient) -> RawModel:
+    """Read one Hub model; a failure gives a RawModel with a one-line ``error``."""
+    ident = target.model_id or target.ref
+    base = RawModel(
+        target=target.display,
+        model_id=ident,
+        source="hub",
+        location=f"hf:{ident}",
+        revision=target.revision,
+        named_by=target.named_by,
+        url=f"{client.endpoint}/{ident}",
+    )
+    try:
+        info = client.info(target.ref, target.revision)
+    except HubError as exc:
+        return replace(base, error=str(exc))
+    notes: list[str] = []
+    # model_info's expanded config already carries auto_map; download config.json only without it
+    wants_config = "config.json" in info.siblings and not info.has_config
+    names: list[str] = [n for n in ("README.md", "adapter_config.json") if n in info.siblings]
+    names += ["config.json"] if wants_config else []
+    names += _license_files(info)
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="clearance-hub") as pool:
+        futures = {n: pool.submit(_text, client, info, n, notes) for n in names}
+        adapter = (
+            futures["adapter_config.json"].result() if "adapter_config.json" in futures else None
+        )
+        lineage = pool.submit(walk_lineage, client, info, info.card_data, _adapter_base(adapter))
+        texts = {n: f.result() for n, f in futures.items()}
+        ancestors = lineage.result()
+    card, config = texts.get("README.md"), texts.get("config.json")
+    licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
+    url = f"{client.endpoint}/{info.id}"
+    return RawModel(
+        target=target.display,
+        model_id=info.id,
+        source="hub",
+        location=f"hf:{info.id}@{info.sha}",
+        revision=info.sha,
+        card=card,
+        config=config,
+        adapter_config=adapter,
+        license_files=licenses,
+        files=tuple(RawFile(name, 0) for name in info.siblings),
+        files_complete=True,
+        files_checked=False,
+        named_by=target.named_by,
+        url=url,
+        purl=hub_purl(info.id, info.sha),
+        remote=_remote(info, f"hf:{info.id}@{info.sha}", url, sorted(notes)),
+        ancestors=ancestors,
+    )
+
+
+def _remote(info: HubInfo, location: str, url: str, notes: list[str]) -> RemoteInfo:
+    """What model_info says beyond the files, in the neutral raw shape."""
+    weight_files = sum(1 for n in info.siblings if weights.detect(n, b"")[0] is not None)
+    evidence = [
+        Evidence(
+            location,
+            "model_info",
+            {
+                "gated": info.gated,
+                "private": info.private,
+                "disabled": info.disabled,
+                "weight_files": weight_files,
+            },
+        ),
+        *(Evidence(location, "files", n) for n in notes),
+    ]
+    return RemoteInfo(
+        availability=_availability(info, weight_files),
+        availability_evidence=tuple(evidence),
+        author=info.author,
+        pipeline_tag=info.pipeline_tag,
+        library_name=info.library_name,
+        created_at=info.created_at,
+        tags=info.tags,
+        card_data=info.card_data,
+        header_license=info.gguf_license,
+        header_where=f"{location} (gguf)",
+        auto_map=info.auto_map,
+        auto_map_where=location,
+        parameters=info.parameters,
+        lineage_complete=True,
+        download_location=f"{url.rstrip('/')}/tree/{info.sha}",
+    )
+
+
+def _availability(info: HubInfo, weight_files: int) -> str:
+    if info.disabled:
+        return "disabled"
+    if info.gated in ("auto", "manual"):
+        return f"gated-{info.gated}"
+    if info.gated:
+        return "gated-manual"
+    if info.private:
+        return "private"
+    return "open" if weight_files else "closed"
+
+
+def _adapter_base(text: RawText | None) -> str | None:
+    """The base an adapter_config.json names (the rest of the file is read by normalise)."""
+    if text is None or text.data is None:
+        return None
+    try:
+        data = json.loads(text.data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    base = data.get("base_model_name_or_path") if isinstance(data, dict) else None
+    return base.strip() if isinstance(base, str) and base.strip() else None
+

@@ -1,0 +1,57 @@
+"""What one run shares between sources: the Hub options and, once needed, the Hub client."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from checker.sources.hub.options import HubOptions
+
+if TYPE_CHECKING:
+    from checker.sources.hub.client import HubClient
+
+
+class Session:
+    """One run's shared state: the Hub options and, once needed, the Hub client."""
+
+    def __init__(self, hub: HubOptions | None = None) -> None:
+        self.hub_options = hub or HubOptions()
+        self._client: HubClient | None = None
+        self._offline: HubClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def hub(self) -> HubClient:
+        """The run's Hub client (huggingface_hub is imported only when a Hub target appears)."""
+        from checker.sources.hub.client import HubClient
+
+        with self._lock:
+            if self._client is None:
+                self._client = HubClient(self.hub_options)
+            return self._client
+
+    @property
+    def offline_hub(self) -> HubClient:
+        """A client that answers from the local cache only (for ``--hf-cache``)."""
+        from checker.sources.hub.client import HubClient
+
+        if self.hub_options.offline:
+            return self.hub
+        with self._lock:
+            if self._offline is None:
+                self._offline = HubClient(replace(self.hub_options, offline=True))
+            return self._offline
+
+    def list_author(self, author: str) -> list[str]:
+        """Every model id of a Hub author (raises ``SourceError`` when the Hub cannot say)."""
+        from checker.sources.hub.client import HubError
+
+        try:
+            return self.hub.list_author(author)
+        except HubError as exc:
+            raise SourceError(str(exc)) from exc
+
+
+class SourceError(Exception):
+    """A source could not list what the user asked for (one line, for the user)."""
