@@ -130,10 +130,9 @@ def audit(
         parsed.extend(parse_target(text, model_id))
     for author in authors:
         try:
-            ids = session.list_author(author)
+            parsed.extend(session.author_targets(author))
         except SourceError as exc:
             raise InputError(str(exc)) from exc
-        parsed.extend(Target("hub", i, i, i) for i in ids)
     if hf_cache:
         parsed.extend(hf_cache_targets(session.hub_options.cache_dir))
     if on_targets is not None:

@@ -31,6 +31,8 @@ class ParsedCard:
     lines: dict[str, int] = field(default_factory=dict)
     problems: tuple[CardProblem, ...] = ()
     has_front_matter: bool = False
+    body: str = ""  # the prose after the front matter (the whole text when there is none)
+    body_line: int = 1  # the 1-based line of the card where ``body`` starts
 
 
 def decode(data: bytes) -> tuple[str | None, CardProblem | None]:
@@ -45,9 +47,21 @@ def decode(data: bytes) -> tuple[str | None, CardProblem | None]:
         )
 
 
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def body_of(text: str, front: str | None, first_line: int) -> tuple[str, int]:
+    """The prose after the front matter (which ends on the line after its last line)."""
+    if front is None:
+        return text.replace("\r\n", "\n").replace("\r", "\n"), 1
+    start = first_line + front.count("\n") + 1  # the closing '---', 1-based
+    return "\n".join(_lines(text)[start:]), start + 1
+
+
 def split_front_matter(text: str) -> tuple[str | None, int, CardProblem | None]:
     """Return (front matter text, line of its first line, problem) from a decoded card."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _lines(text)
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
@@ -72,14 +86,20 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
                 problem.line,
             )
         return ParsedCard(problems=(problem,), has_front_matter=True)
+    body, body_line = body_of(text, front, first_line)
     if front is None:
-        return ParsedCard()
+        return ParsedCard(body=body, body_line=body_line)
     try:
         node = yamlio.load(front, first_line)
     except yamlio.YamlProblem as exc:
-        return ParsedCard(problems=(CardProblem(exc.message, exc.line),), has_front_matter=True)
+        return ParsedCard(
+            problems=(CardProblem(exc.message, exc.line),),
+            has_front_matter=True,
+            body=body,
+            body_line=body_line,
+        )
     if node is None:
-        return ParsedCard(has_front_matter=True)
+        return ParsedCard(has_front_matter=True, body=body, body_line=body_line)
     if not isinstance(node, dict):
         kind = type(yamlio.to_plain(node)).__name__
         kind = {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}.get(
@@ -88,10 +108,18 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
         return ParsedCard(
             problems=(CardProblem(f"the front matter is {kind}, not a mapping", first_line),),
             has_front_matter=True,
+            body=body,
+            body_line=body_line,
         )
     lines: dict[str, int] = {}
     for key in node:
         pos = yamlio.key_position(node, key)
         if pos is not None:
             lines[str(key)] = pos[0] + first_line
-    return ParsedCard(metadata=yamlio.to_plain(node), lines=lines, has_front_matter=True)
+    return ParsedCard(
+        metadata=yamlio.to_plain(node),
+        lines=lines,
+        has_front_matter=True,
+        body=body,
+        body_line=body_line,
+    )

@@ -88,7 +88,7 @@ def test_broken_licence_link_is_unreadable(kb: Knowledge, make_model: Callable[.
         ("license: mit\nbase_model: 42", "card/invalid-metadata"),
         ("license: mit\nbase_model: {a: 1}", "card/invalid-metadata"),
         ("license: mit\ntags: 5", None),
-        ("license_name: llama3.1", "license/unknown"),
+        ("license_name: no-such-licence", "license/unknown"),
     ],
 )
 def test_odd_card_values(front: str, rule: str | None, make_model: Callable[..., Path]) -> None:

@@ -25,6 +25,7 @@ from checker.facts.model import (
     ProblemKind,
     ProvenanceFacts,
 )
+from checker.facts.prose import read_prose
 from checker.facts.weights import weight_facts, weight_files
 from checker.findings import Evidence
 from checker.knowledge import Knowledge
@@ -61,7 +62,7 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
             target=raw.target, model=identity, error=raw.error, named_by=raw.named_by
         )
     problems: list[Problem] = []
-    card, _ = _card(raw.card, problems)
+    card, parsed = _card(raw.card, problems)
     remote = raw.remote
     if not card.present and remote is not None and remote.card_data is not None:
         card = _card_from_registry(raw, remote.card_data)
@@ -101,7 +102,9 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
         target=raw.target,
         model=identity,
         card=card,
-        license=license_facts(kb, card, raw),
+        license=license_facts(
+            kb, card, raw, read_prose(kb, parsed.body, parsed.body_line, raw.model_id)
+        ),
         provenance=ProvenanceFacts(developer, jurisdictions(developer, lineage)),
         bases=bases,
         lineage=lineage,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from checker import licensing
 from checker.facts.model import CardFacts, DeclaredBy, DeclaredLicense, FoundDocument, LicenseFacts
+from checker.facts.prose import ProseReading, by_url
 from checker.findings import Evidence
 from checker.identify import identify
 from checker.knowledge import Knowledge, LicenseEntry
@@ -39,12 +40,20 @@ def _string(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _card_part(kb: Knowledge, card: CardFacts) -> _Part:
+PLACEHOLDERS = frozenset({"other", "unknown", "none", ""})
+PROSE_CONFIDENCE = 0.5  # named only in the card's prose: weaker than metadata or a file
+
+
+def _card_part(
+    kb: Knowledge, card: CardFacts, model_id: str
+) -> tuple[_Part, list[DeclaredLicense]]:
+    """The front matter's ``license`` (string or list), and ``license_name`` / ``license_link``
+    when ``license`` is a placeholder (``other``, ``unknown``) or absent. A placeholder says
+    "see elsewhere": it is returned apart, unknown only when no place names a licence."""
     part = _Part("card")
+    placeholders: list[DeclaredLicense] = []
     raw = card.metadata.get("license")
-    if raw is None:
-        return part
-    items = raw if isinstance(raw, list) else [raw]
+    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
     for index, value in enumerate(items):
         if not isinstance(value, str):  # a number, a mapping...: declared, but not a licence
             bad = DeclaredLicense(str(value), "card", card.evidence("license", value))
@@ -53,14 +62,49 @@ def _card_part(kb: Knowledge, card: CardFacts) -> _Part:
         pointer = "/license" if isinstance(raw, str) else f"/license/{index}"
         evidence = Evidence(card.path or "card", pointer, value, card.lines.get("license"))
         item = DeclaredLicense(value, "card", evidence)
-        if value.strip().lower() == "other":
-            named: list[DeclaredLicense] = []
-            part.add(item, _resolve_other(kb, card, named))
-            part.declared.extend(named)
-        elif value.strip().lower() in ("unknown", "", "none"):
-            part.add(item, licensing.Resolution(None, (), (value,)))
+        if value.strip().lower() in PLACEHOLDERS:
+            part.declared.append(item)
+            placeholders.append(item)
         else:
             part.add(item, licensing.resolve(kb, value))
+    if placeholders or not items:
+        _named_by_metadata(kb, card, model_id, part)
+    return part, placeholders
+
+
+def _named_by_metadata(kb: Knowledge, card: CardFacts, model_id: str, part: _Part) -> None:
+    """``license_name`` and ``license_link``: the first that resolves names the licence; a name
+    or link that resolves to nothing is a declaration nobody knows (unknown, never dropped)."""
+    named = [
+        (key, value)
+        for key in ("license_name", "license_link")
+        if (value := _string(card.metadata.get(key))) is not None
+    ]
+    tried: list[DeclaredLicense] = []
+    for key, value in named:
+        entry = kb.license(value)
+        if entry is None and key == "license_link":
+            entry = by_url(kb, value, model_id)
+        item = DeclaredLicense(value, "card", card.evidence(key))
+        if entry is not None:
+            part.declared.extend(tried)
+            part.add(item, licensing.Resolution(entry.id, (entry,), ()))
+            return
+        tried.append(item)
+    for item in tried:
+        part.add(item, licensing.Resolution(None, (), (item.value,)))
+
+
+def _prose_part(card: CardFacts, prose: ProseReading | None) -> _Part:
+    part = _Part("prose")
+    if prose is None:
+        return part
+    for found in prose.licences:
+        evidence = Evidence(card.path or "card", "prose", found.value, found.line)
+        part.add(
+            DeclaredLicense(found.value, "prose", evidence),
+            licensing.Resolution(found.entry.id, (found.entry,), ()),
+        )
     return part
 
 
@@ -130,15 +174,25 @@ def _header_part(kb: Knowledge, raw: RawModel) -> _Part:
     return part
 
 
-def license_facts(kb: Knowledge, card: CardFacts, raw: RawModel | None = None) -> LicenseFacts:
-    """The licence from every place that declares one (only the card when ``raw`` is None)."""
-    parts = [_card_part(kb, card)]
+def license_facts(
+    kb: Knowledge,
+    card: CardFacts,
+    raw: RawModel | None = None,
+    prose: ProseReading | None = None,
+) -> LicenseFacts:
+    """The licence from every place that declares one (only the card's metadata when ``raw``
+    is None). Places that name different licences all apply (the strictest reading)."""
+    model_id = raw.model_id if raw is not None else ""
+    card_part, placeholders = _card_part(kb, card, model_id)
+    parts = [card_part, _prose_part(card, prose)]
     documents: list[FoundDocument] = []
     unidentified: list[str] = []
     if raw is not None:
         file_part, documents, unidentified = _file_part(kb, raw)
         parts += [file_part, _tags_part(kb, raw), _header_part(kb, raw)]
     resolved = [p for p in parts if p.expressions]
+    if not resolved:  # a placeholder nobody fills in: the licence is not known
+        card_part.unresolved[:0] = placeholders
     places = tuple(
         DeclaredBy(
             p.declared_by,
@@ -167,23 +221,12 @@ def license_facts(kb: Knowledge, card: CardFacts, raw: RawModel | None = None) -
         entries=entries,
         unresolved=unresolved,
         declared_by="+".join(p.declared_by for p in chosen) or ("card" if declared else None),
-        confidence=1.0 if chosen and not unresolved else None,
+        confidence=None
+        if not chosen or unresolved
+        else PROSE_CONFIDENCE
+        if all(p.declared_by == "prose" for p in chosen)
+        else 1.0,
         places=places,
         documents=tuple(documents),
         unidentified_files=tuple(unidentified),
     )
-
-
-def _resolve_other(
-    kb: Knowledge, card: CardFacts, declared: list[DeclaredLicense]
-) -> licensing.Resolution:
-    """``license: other``: the licence is named by ``license_name`` or ``license_link``."""
-    for key in ("license_name", "license_link"):
-        value = _string(card.metadata.get(key))
-        if value is None:
-            continue
-        declared.append(DeclaredLicense(value, "card", card.evidence(key)))
-        entry = kb.license(value)
-        if entry is not None:
-            return licensing.Resolution(entry.id, (entry,), ())
-    return licensing.Resolution(None, (), ("other",))

@@ -39,8 +39,6 @@ from checker.knowledge import LicenseEntry
 from checker.result import AuditResult, ModelResult
 
 NAMESPACE_BASE = "https://clearance.dev/spdx/"
-HUB_BASE = "https://huggingface.co"
-_SHA = re.compile(r"^[0-9a-f]{40}$")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 _LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.-]+$")
 EXPRESSION_TOKENS = re.compile(r"(\s+|\(|\))")

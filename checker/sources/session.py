@@ -10,6 +10,7 @@ from checker.sources.hub.options import HubOptions
 
 if TYPE_CHECKING:
     from checker.sources.hub.client import HubClient
+    from checker.sources.targets import Target
 
 
 class Session:
@@ -43,14 +44,16 @@ class Session:
                 self._offline = HubClient(replace(self.hub_options, offline=True))
             return self._offline
 
-    def list_author(self, author: str) -> list[str]:
-        """Every model id of a Hub author (raises ``SourceError`` when the Hub cannot say)."""
+    def author_targets(self, author: str) -> list[Target]:
+        """Every model of a Hub author, as Hub targets (``SourceError`` when the Hub cannot say)."""
         from checker.sources.hub.client import HubError
+        from checker.sources.targets import Target
 
         try:
-            return self.hub.list_author(author)
+            ids = self.hub.list_author(author)
         except HubError as exc:
             raise SourceError(str(exc)) from exc
+        return [Target("hub", i, i, i) for i in ids]
 
 
 class SourceError(Exception):

@@ -1,0 +1,198 @@
+"""Licences a card names in its prose: a ``**License:** [Name](url)`` line, a "License" section,
+a link to a licence file of the repository.
+
+Prose is untrusted and weaker than metadata, so only what it names unambiguously counts: link
+texts, link targets and ``License: X`` values on licence lines or in a licence section, looked up
+in the knowledge base by name, alias or URL (never a licence name merely mentioned in a sentence).
+A link in a clause about the code ("the code is under [Apache-2.0](LICENSE)") is not the model's
+licence. The work is bounded whatever the card holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+from checker.knowledge import Knowledge, LicenseEntry
+
+MAX_SCANNED_LINES = 20_000
+MAX_CANDIDATE_LINES = 200
+MAX_LINKS_PER_LINE = 20
+MAX_SECTION_LINES = 40
+MAX_DISTINCT = 4  # more licences than this in the prose: it is a list, not a statement
+MAX_VALUE = 300
+HUB = "https://huggingface.co"
+
+_FULL_COLON, _FULL_COMMA, _FULL_STOP, _FULL_SEMI = "\uff1a", "\uff0c", "\u3002", "\uff1b"
+_LICENCE_WORD = re.compile(r"licen[cs]|许可|协议", re.IGNORECASE)
+_HEADING = re.compile(r"^(#{1,6})\s+(.{1,200})$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK = re.compile(
+    r"\[([^\[\]\n]{1,200})\]\(\s*<?([^()\s<>]{1,500})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
+)
+_BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"']{1,500}")
+_MARK = r"(?:\*\*|__)?"
+_LABEL = re.compile(
+    rf"licen[cs]e[ds]?\s*{_MARK}\s*[:{_FULL_COLON}]\s*{_MARK}\s*(.{{1,300}})$", re.IGNORECASE
+)
+_LABEL_LINE = re.compile(
+    rf"^\s*(?:[-*+]\s+)?{_MARK}\s*licen[cs]e[ds]?\s*{_MARK}\s*[:{_FULL_COLON}]", re.IGNORECASE
+)
+_MARKUP = re.compile(r"[*_`]+")
+_CLAUSE_BREAK = re.compile(rf"[.;:,{_FULL_COLON}{_FULL_COMMA}{_FULL_STOP}{_FULL_SEMI}]")
+_CODE = re.compile(r"\bcode\b|\bsource code\b|代码|程序", re.IGNORECASE)
+_MODEL = re.compile(r"model|weight|checkpoint|模型|权重", re.IGNORECASE)
+_TRAILING_WORD = re.compile(r"\s+(licen[cs]e|agreement)\s*$", re.IGNORECASE)
+_SHA_OR_BRANCH = re.compile(r"/(blob|resolve|raw)/[^/]+/")
+
+
+@dataclass(frozen=True, slots=True)
+class ProseLicence:
+    """A licence the prose names: the text or URL that names it, its card line, the entry."""
+
+    value: str
+    line: int
+    entry: LicenseEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ProseReading:
+    """What the prose names; ``ambiguous`` when it names too many licences to be a statement."""
+
+    licences: tuple[ProseLicence, ...] = ()
+    ambiguous: int = 0  # how many distinct licences an ambiguous prose named
+
+
+def _candidate_lines(lines: list[str]) -> list[int]:
+    """Indexes of lines on which a licence statement can stand: lines of a licence section and
+    lines that speak of a licence; code blocks are skipped."""
+    out: list[int] = []
+    in_fence = False
+    section_level = 0
+    section_left = 0
+    for index, line in enumerate(lines[:MAX_SCANNED_LINES]):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        heading = _HEADING.match(line.strip())
+        if heading:
+            level = len(heading.group(1))
+            if section_level and level <= section_level:
+                section_level = 0
+            if _LICENCE_WORD.search(heading.group(2)):
+                section_level, section_left = level, MAX_SECTION_LINES
+            continue
+        in_section = section_level and section_left > 0
+        if in_section:
+            section_left -= 1
+        if in_section or _LICENCE_WORD.search(_BARE_URL.sub("", _LINK.sub(r"\1", line))):
+            out.append(index)
+            if len(out) >= MAX_CANDIDATE_LINES:
+                break
+    return out
+
+
+def url_variants(url: str, model_id: str) -> list[str]:
+    """The ways a licence URL is spelt: relative to the repository, blob/resolve/raw, any
+    revision for main, with or without query, percent-encoding and trailing slash."""
+    url = url.strip()
+    if url.startswith(("#", "mailto:")):
+        return []
+    parts = urlsplit(url)
+    if not parts.scheme:
+        if "/" not in model_id or model_id.startswith("local/"):
+            return []
+        url = f"{HUB}/{model_id}/blob/main/{url.lstrip('./')}"
+    elif parts.scheme not in ("http", "https"):
+        return []  # javascript:, data:, file: ... name no licence
+    base = url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    out = [base]
+    for kind in ("blob", "resolve", "raw"):
+        out.append(_SHA_OR_BRANCH.sub(f"/{kind}/main/", base, count=1))
+    decoded = [unquote(u) for u in out]
+    encoded = [quote(u, safe=":/%") for u in decoded]
+    return list(dict.fromkeys([*out, *decoded, *encoded]))
+
+
+def by_url(kb: Knowledge, url: str, model_id: str) -> LicenseEntry | None:
+    """The licence a URL means, however the card spells it (relative links: the repository)."""
+    for variant in url_variants(url, model_id):
+        entry = kb.license(variant)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _by_name(kb: Knowledge, text: str) -> LicenseEntry | None:
+    name = _MARKUP.sub("", text).strip().strip("[]()\"'“”").strip()
+    if not name or len(name) > MAX_VALUE:
+        return None
+    entry = kb.license(name)
+    if entry is None:
+        shorter = _TRAILING_WORD.sub("", name)
+        entry = kb.license(shorter) if shorter != name else None
+    return entry
+
+
+def _about_code(line: str, start: int) -> bool:
+    """True when the clause before ``start`` speaks of the code and not of the model."""
+    clause = _CLAUSE_BREAK.split(line[:start])[-1]
+    return bool(_CODE.search(clause)) and not _MODEL.search(clause)
+
+
+def _line_licences(kb: Knowledge, line: str, model_id: str) -> list[tuple[str, LicenseEntry]]:
+    """What one line names. A ``License: X`` line states one licence: its first, whatever the
+    rest of the line says about where that licence comes from."""
+    found = _named(kb, line, model_id)
+    if _LABEL_LINE.match(line):
+        return found[:1]
+    return found
+
+
+def _named(kb: Knowledge, line: str, model_id: str) -> list[tuple[str, LicenseEntry]]:
+    found: list[tuple[str, LicenseEntry]] = []
+    spans: list[tuple[int, int]] = []
+    for count, link in enumerate(_LINK.finditer(line)):
+        if count >= MAX_LINKS_PER_LINE:
+            break
+        spans.append(link.span())
+        if _about_code(line, link.start()):
+            continue
+        text, target = link.group(1), link.group(2)
+        linked = by_url(kb, target, model_id)
+        entry = linked or _by_name(kb, text)
+        if entry is not None:
+            found.append((target if linked else text.strip(), entry))
+    for count, bare in enumerate(_BARE_URL.finditer(line)):
+        if count >= MAX_LINKS_PER_LINE or any(a <= bare.start() < b for a, b in spans):
+            continue
+        if _about_code(line, bare.start()):
+            continue
+        entry = by_url(kb, bare.group(0).rstrip(".,;"), model_id)
+        if entry is not None:
+            found.append((bare.group(0).rstrip(".,;"), entry))
+    label = _LABEL.search(_LINK.sub(r"\1", line))
+    if label and not found:
+        entry = _by_name(kb, label.group(1).split("(", 1)[0])
+        if entry is not None:
+            found.append((label.group(1).strip()[:MAX_VALUE], entry))
+    return found
+
+
+def read_prose(kb: Knowledge, body: str, body_line: int, model_id: str) -> ProseReading:
+    """The licences the card's prose names, each with the card line that names it."""
+    lines = body.split("\n")
+    out: list[ProseLicence] = []
+    for index in _candidate_lines(lines):
+        for value, entry in _line_licences(kb, lines[index], model_id):
+            out.append(ProseLicence(value[:MAX_VALUE], body_line + index, entry))
+    distinct = {p.entry.key for p in out}
+    if len(distinct) > MAX_DISTINCT:
+        return ProseReading((), len(distinct))
+    first: dict[str, ProseLicence] = {}
+    for p in out:
+        first.setdefault(p.entry.key, p)
+    return ProseReading(tuple(first.values()))
