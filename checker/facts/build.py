@@ -15,6 +15,7 @@ from checker.facts.lineage import (
     ancestor_of_raw,
     declared_bases,
     developer_of,
+    inferred_bases,
     jurisdictions,
 )
 from checker.facts.model import (
@@ -91,11 +92,16 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
                 Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
             )
     files = weight_files(raw, problems)
-    bases = declared_bases(card, adapter, raw, files, problems)
+    declared = declared_bases(card, adapter, raw, files, problems)
+    bases = declared + inferred_bases(raw, config, files, declared)
     developer = developer_of(kb, owner, raw.model_id)
     complete = remote is not None and remote.lineage_complete
     if complete:
-        lineage = tuple(ancestor_of_raw(kb, a, raw) for a in raw.ancestors)
+        walked = tuple(ancestor_of_raw(kb, a, raw) for a in raw.ancestors)
+        known = {a.id.lower() for a in walked}
+        lineage = walked + tuple(
+            ancestor_of_base(kb, b, 1) for b in bases if b.inferred and b.id.lower() not in known
+        )
     else:
         lineage = tuple(ancestor_of_base(kb, base, 1) for base in bases)
     return ModelFacts(

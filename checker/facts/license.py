@@ -40,6 +40,7 @@ def _string(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+HEADER_LICENSE_KEYS = ("general.license", "general.license.name", "general.license.link")
 PLACEHOLDERS = frozenset({"other", "unknown", "none", ""})
 PROSE_CONFIDENCE = 0.5  # named only in the card's prose: weaker than metadata or a file
 
@@ -161,16 +162,26 @@ def _tags_part(kb: Knowledge, raw: RawModel) -> _Part:
 
 def _header_part(kb: Knowledge, raw: RawModel) -> _Part:
     part = _Part("header")
-    headers = list(raw.gguf_licenses)
+    headers = [(h.path, h.values) for h in raw.headers]
     remote = raw.remote
     if remote is not None and remote.header_license:
-        headers.append((remote.header_where or raw.location, remote.header_license))
-    for where, value in headers:
-        resolved = licensing.resolve(kb, value)
-        if resolved.expression is None:
-            continue  # free text in a header says nothing we can compare
-        evidence = Evidence(where, "general.license", value)
-        part.add(DeclaredLicense(value, "header", evidence), resolved)
+        where = remote.header_where or raw.location
+        headers.append((where, {"general.license": remote.header_license}))
+    for where, values in headers:
+        for key in HEADER_LICENSE_KEYS:  # the first key that names a known licence
+            value = values.get(key)
+            if not value:
+                continue
+            resolved = licensing.resolve(kb, value)
+            if resolved.expression is None and key == "general.license.link":
+                entry = by_url(kb, value, raw.model_id)
+                if entry is not None:
+                    resolved = licensing.Resolution(entry.id, (entry,), ())
+            if resolved.expression is None:
+                continue  # free text in a header says nothing we can compare
+            evidence = Evidence(where, key, value)
+            part.add(DeclaredLicense(value, "header", evidence), resolved)
+            break
     return part
 
 

@@ -4,6 +4,7 @@ models of the same audit."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -28,6 +29,24 @@ if TYPE_CHECKING:
     from checker.sources.raw import RawAncestor, RawModel
 
 MAX_LINKED_DEPTH = 10
+MAX_INFERRED = 8
+MAX_ID_LENGTH = 200
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
+_HUB_URL = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)/?$"
+)
+
+
+def is_hub_id(value: str) -> bool:
+    """True for an ``org/name`` Hub id; a path (``./out``, ``/home/x/ckpt``, ``~/m``, ``a/b/c``)
+    or a URL is not one."""
+    return bool(_HUB_ID.match(value)) and not value.startswith((".", "-")) and ".." not in value
+
+
+def hub_id_of_url(url: str) -> str | None:
+    """``org/name`` of a Hub model URL (not a dataset or a Space), else None."""
+    match = _HUB_URL.match(url.strip()[:MAX_ID_LENGTH])
+    return match.group(1) if match and is_hub_id(match.group(1)) else None
 
 
 def declared_bases(
@@ -75,6 +94,39 @@ def declared_bases(
     return tuple(refs)
 
 
+def inferred_bases(
+    raw: RawModel,
+    config: Mapping[str, Any] | None,
+    files: tuple[WeightFile, ...],
+    declared: tuple[BaseModelRef, ...],
+) -> tuple[BaseModelRef, ...]:
+    """Parents the repository shows without declaring them, strongest first: a GGUF header's
+    ``general.base_model.N.repo_url`` (the llama.cpp converter writes it), then config.json's
+    ``_name_or_path`` when it is a Hub id (a local path or the model's own id is not a parent)."""
+    seen = {raw.model_id.lower(), *(b.id.lower() for b in declared)}
+    quantized = any(f.format in ("gguf", "ggml") for f in files)
+    relation, _ = relation_of(None, None, 1, False, quantized)
+    out: list[BaseModelRef] = []
+
+    def add(ident: str | None, evidence: Evidence) -> None:
+        if ident is not None and ident.lower() not in seen and len(out) < MAX_INFERRED:
+            seen.add(ident.lower())
+            out.append(BaseModelRef(ident, relation, evidence, inferred=True))
+
+    for header in raw.headers:
+        for n in range(MAX_INFERRED):
+            key = f"general.base_model.{n}.repo_url"
+            url = header.values.get(key)
+            if url:
+                add(hub_id_of_url(url), Evidence(header.path, key, url))
+    if config is not None:
+        value = config.get("_name_or_path")
+        if isinstance(value, str) and len(value) <= MAX_ID_LENGTH:
+            where = Evidence(f"{raw.location}/config.json", "/_name_or_path", value)
+            add(value.strip() if is_hub_id(value.strip()) else None, where)
+    return tuple(out)
+
+
 def developer_of(kb: Knowledge, owner: str, model_id: str) -> Developer:
     """The repository owner as the knowledge base knows it (country None when it does not)."""
     entry = kb.developer(owner)
@@ -91,7 +143,7 @@ def developer_of(kb: Knowledge, owner: str, model_id: str) -> Developer:
 
 
 def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
-    """A declared parent, known only by its id (its licence comes from the audit or a walk)."""
+    """A parent known only by its id (its licence comes from the audit or a walk)."""
     developer = developer_of(kb, base.id.split("/", 1)[0], base.id)
     return Ancestor(
         id=base.id,
@@ -100,6 +152,7 @@ def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
         country=developer.country,
         developer=developer.name,
         evidence=(base.evidence, *developer.evidence[1:]),
+        inferred=base.inferred,
     )
 
 

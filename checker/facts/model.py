@@ -157,6 +157,7 @@ class Ancestor:
     evidence: tuple[Evidence, ...] = ()
     error: str | None = None  # why this ancestor (and the lineage beyond it) could not be read
     error_kind: LineageError | None = None
+    inferred: bool = False  # not declared: shown by the repository (weight header, config)
 
     def to_json(self) -> dict[str, Any]:
         """The report shape (also the ``lineage.*`` fields custom rules read)."""
@@ -168,6 +169,7 @@ class Ancestor:
             "country": self.country,
             "developer": self.developer,
             "error": self.error,
+            "inferred": self.inferred,
         }
 
 
@@ -236,11 +238,14 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class BaseModelRef:
-    """A parent the model declares (card ``base_model``, adapter config, Hub ``baseModels``)."""
+    """A parent the model declares (card ``base_model``, adapter config, Hub ``baseModels``), or
+    one its repository shows without declaring it (``inferred``: a GGUF header's
+    ``general.base_model.N.repo_url``, config.json's ``_name_or_path``)."""
 
     id: str
     relation: str
     evidence: Evidence
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)

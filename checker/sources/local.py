@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText
+from checker.sources.raw import RawFile, RawModel, RawText, WeightHeader
 from checker.sources.targets import Target, local_model_id
 
 MAX_FILES = 20_000
@@ -114,7 +114,7 @@ def read_local(target: Target) -> RawModel:
     except OSError as exc:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
     files, complete = _walk(root)
-    gguf = _gguf_licenses(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
+    gguf = _gguf_headers(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     licenses = tuple(
         _read(root, n, MAX_CARD_BYTES)  # a broken link or a folder is read, and says why not
@@ -139,24 +139,46 @@ def read_local(target: Target) -> RawModel:
         files_complete=complete,
         named_by=target.named_by,
         purl=hub_purl(model_id, revision),
-        gguf_licenses=gguf,
+        headers=gguf,
     )
 
 
-def _gguf_licenses(root: Path, names: list[str]) -> tuple[tuple[str, str], ...]:
-    """``general.license`` from the headers of (at most three) GGUF files."""
+GGUF_FILES = 3  # headers read per model
+GGUF_BASES = 8  # general.base_model.N entries read per header
+GGUF_KEYS = frozenset(
+    {
+        "general.license",
+        "general.license.name",
+        "general.license.link",
+        "general.base_model.count",
+        *(
+            f"general.base_model.{n}.{field}"
+            for n in range(GGUF_BASES)
+            for field in ("name", "organization", "repo_url")
+        ),
+    }
+)
+MAX_HEADER_VALUE = 2048
+
+
+def _gguf_headers(root: Path, names: list[str]) -> tuple[WeightHeader, ...]:
+    """The licence and base-model keys of (at most three) GGUF files' headers."""
     from checker.gguf import metadata
 
     out = []
-    for name in names[:3]:
+    for name in names[:GGUF_FILES]:
         try:
             with open(root / name, "rb") as handle:
                 head = handle.read(GGUF_HEAD_BYTES)
         except OSError:
             continue
-        value = metadata(head).get("general.license")
-        if isinstance(value, str) and value.strip():
-            out.append((f"{display_path(root)}/{name}", value.strip()))
+        values = {
+            k: v.strip()[:MAX_HEADER_VALUE]
+            for k, v in metadata(head, GGUF_KEYS).items()
+            if isinstance(v, str) and v.strip()
+        }
+        if values:
+            out.append(WeightHeader(f"{display_path(root)}/{name}", "gguf", values))
     return tuple(out)
 
 

@@ -36,6 +36,15 @@ class RawText:
 
 
 @dataclass(frozen=True, slots=True)
+class WeightHeader:
+    """String values of a weight file's own metadata (a GGUF header's ``general.*`` keys)."""
+
+    path: str  # where the file is, as shown in evidence
+    format: str  # gguf
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class RawAncestor:
     """An ancestor met while a source walked the lineage, or why it could not be read."""
 
@@ -90,6 +99,6 @@ class RawModel:
     purl: str | None = None
     remote: RemoteInfo | None = None
     notes: tuple[Evidence, ...] = ()  # what the source could not read (shown with availability)
-    gguf_licenses: tuple[tuple[str, str], ...] = ()  # (file, general.license) from GGUF headers
+    headers: tuple[WeightHeader, ...] = ()  # the metadata of (the first few) weight files
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
