@@ -126,15 +126,25 @@ def audit(
     loaded = with_use(loaded, use or {}, kb)
     session = Session(hub)
     parsed: list[Target] = []
+    empty: list[str] = []  # what was asked for and named no model
     for text in targets:
         parsed.extend(parse_target(text, model_id))
     for author in authors:
         try:
-            parsed.extend(session.author_targets(author))
+            found = session.author_targets(author)
         except SourceError as exc:
             raise InputError(str(exc)) from exc
+        parsed.extend(found)
+        if not found:
+            empty.append(f"--author {author} has no models on the Hub")
     if hf_cache:
-        parsed.extend(hf_cache_targets(session.hub_options.cache_dir))
+        cached = hf_cache_targets(session.hub_options.cache_dir)
+        parsed.extend(cached)
+        if not cached:
+            where = session.hub_options.cache_dir or "the Hugging Face cache"
+            empty.append(f"--hf-cache found no model snapshot in {where}")
+    if not parsed:  # an audit of nothing must not pass
+        raise InputError("no model to audit: " + ("; ".join(empty) or "no target named one"))
     if on_targets is not None:
         on_targets(len(parsed))
     facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)

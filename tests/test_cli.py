@@ -224,3 +224,20 @@ def test_use_overrides_are_checked_like_the_policy(args: list[str], message: str
     folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
     code, _, err = invoke("check", folder, "--policy", ACME, *args)
     assert code == 2 and message in err
+
+
+def test_empty_hf_cache_is_exit_2(tmp_path: Path) -> None:
+    """Nothing to audit is never a pass (it used to exit 0). A subprocess: huggingface_hub reads
+    HF_HUB_CACHE once, when it is imported."""
+    env = {**os.environ, "HF_HOME": str(tmp_path), "HF_HUB_CACHE": str(tmp_path / "hub")}
+    done = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--hf-cache"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no model to audit: --hf-cache found no model snapshot" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -527,3 +527,14 @@ def test_lineage_conflict_through_the_hub(options: HubOptions) -> None:
     # Hub tags (license:apache-2.0) agree with the card: no inconsistency
     assert "license/inconsistent" not in rules(result, "someone/ros2-llama-lora")
     assert [s.declared_by for s in m.facts.license.places] == ["card", "tags"]
+
+
+def test_nothing_to_audit_is_not_a_pass(options: HubOptions, tmp_path: Path) -> None:
+    """An empty HF cache, or an author without models, is exit 2 with the reason, never 0."""
+    from checker.errors import InputError
+
+    empty = HubOptions(endpoint=HUB.url, cache_dir=str(tmp_path / "empty-cache"))
+    with pytest.raises(InputError, match="--hf-cache found no model snapshot"):
+        run([], empty, hf_cache=True)
+    with pytest.raises(InputError, match="--author nobody-at-all has no models"):
+        run([], options, authors=["nobody-at-all"])
