@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from checker.api import gather
-from checker.facts.lineage import MAX_INFERRED, hub_id_of_url, is_hub_id
+from checker.facts.lineage import MAX_INFERRED
+from checker.facts.lineage_ids import hub_id_of_url, is_hub_id
 from checker.knowledge import Knowledge
 from checker.sources.targets import Target
 

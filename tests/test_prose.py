@@ -115,3 +115,48 @@ def test_hostile_prose_is_bounded(kb: Knowledge) -> None:
     reading = read_prose(kb, body, 1, "acme/m")
     assert [p.entry.key for p in reading.licences] == ["mit"]
     assert read_prose(kb, "#" * 100_000 + "\n" + "[" * 100_000, 1, "acme/m").licences == ()
+
+
+HF = "https://huggingface.co"
+
+
+def bases(body: str, model_id: str = "uploads/m-GGUF") -> list[tuple[str, int]]:
+    from checker.knowledge import load_knowledge
+
+    return [(b.id, b.line) for b in read_prose(load_knowledge(), body, 1, model_id).bases]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"Original model: {HF}/deepseek-ai/DeepSeek-V2-Lite", "deepseek-ai/DeepSeek-V2-Lite"),
+        (f"- Original model: [Yi 34B]({HF}/01-ai/Yi-34B)", "01-ai/Yi-34B"),
+        (f"Quantized version of [meta-llama/L-3]({HF}/meta-llama/L-3)", "meta-llama/L-3"),
+        (f"From: {HF}/meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-chat-hf"),
+        ("A fine-tuned version of `Qwen/Qwen2.5-7B` on our data.", "Qwen/Qwen2.5-7B"),
+        ("**Base model:** mistralai/Mistral-7B-v0.1", "mistralai/Mistral-7B-v0.1"),
+    ],
+)
+def test_prose_names_its_origin(line: str, expected: str) -> None:
+    assert bases(f"# m\n\n{line}\n") == [(expected, 3)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Fine-tuned on the https://huggingface.co/datasets/org/data dataset.",
+        "Original model: see ./checkpoints/final",
+        "We thank https://huggingface.co/meta-llama/Llama-2-7b for inspiration.",
+        "Original model: https://huggingface.co/uploads/m-GGUF",  # itself
+    ],
+)
+def test_prose_that_names_no_origin(line: str) -> None:
+    assert bases(f"{line}\n") == []
+
+
+def test_the_copied_original_card_is_not_this_models_lineage() -> None:
+    body = (
+        "Original model: https://huggingface.co/a/original\n\n# Original Model Card\n\n"
+        "Fine-tuned version of [b/grandparent](https://huggingface.co/b/grandparent)\n"
+    )
+    assert bases(body) == [("a/original", 1)]

@@ -92,8 +92,9 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
                 Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
             )
     files = weight_files(raw, problems)
+    prose = read_prose(kb, parsed.body, parsed.body_line, raw.model_id)
     declared = declared_bases(card, adapter, raw, files, problems)
-    bases = declared + inferred_bases(raw, config, files, declared)
+    bases = declared + inferred_bases(raw, config, files, declared, card, prose.bases)
     developer = developer_of(kb, owner, raw.model_id)
     complete = remote is not None and remote.lineage_complete
     if complete:
@@ -108,9 +109,7 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
         target=raw.target,
         model=identity,
         card=card,
-        license=license_facts(
-            kb, card, raw, read_prose(kb, parsed.body, parsed.body_line, raw.model_id)
-        ),
+        license=license_facts(kb, card, raw, prose),
         provenance=ProvenanceFacts(developer, jurisdictions(developer, lineage)),
         bases=bases,
         lineage=lineage,

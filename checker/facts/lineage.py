@@ -4,13 +4,13 @@ models of the same audit."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.facts.license import license_facts
+from checker.facts.lineage_ids import MAX_ID_LENGTH, hub_id_of_url, is_hub_id
 from checker.facts.model import (
     Ancestor,
     BaseModelRef,
@@ -26,27 +26,11 @@ from checker.knowledge import Knowledge
 from checker.lineage import parent_ids, relation_of
 
 if TYPE_CHECKING:
+    from checker.facts.prose import ProseBase
     from checker.sources.raw import RawAncestor, RawModel
 
 MAX_LINKED_DEPTH = 10
 MAX_INFERRED = 8
-MAX_ID_LENGTH = 200
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
-_HUB_URL = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)/?$"
-)
-
-
-def is_hub_id(value: str) -> bool:
-    """True for an ``org/name`` Hub id; a path (``./out``, ``/home/x/ckpt``, ``~/m``, ``a/b/c``)
-    or a URL is not one."""
-    return bool(_HUB_ID.match(value)) and not value.startswith((".", "-")) and ".." not in value
-
-
-def hub_id_of_url(url: str) -> str | None:
-    """``org/name`` of a Hub model URL (not a dataset or a Space), else None."""
-    match = _HUB_URL.match(url.strip()[:MAX_ID_LENGTH])
-    return match.group(1) if match and is_hub_id(match.group(1)) else None
 
 
 def declared_bases(
@@ -99,10 +83,13 @@ def inferred_bases(
     config: Mapping[str, Any] | None,
     files: tuple[WeightFile, ...],
     declared: tuple[BaseModelRef, ...],
+    card: CardFacts | None = None,
+    prose: tuple[ProseBase, ...] = (),
 ) -> tuple[BaseModelRef, ...]:
     """Parents the repository shows without declaring them, strongest first: a GGUF header's
-    ``general.base_model.N.repo_url`` (the llama.cpp converter writes it), then config.json's
-    ``_name_or_path`` when it is a Hub id (a local path or the model's own id is not a parent)."""
+    ``general.base_model.N.repo_url`` (the llama.cpp converter writes it), config.json's
+    ``_name_or_path`` when it is a Hub id (a local path or the model's own id is not a parent),
+    then the card's prose ("Original model: <link>", "quantized version of org/name")."""
     seen = {raw.model_id.lower(), *(b.id.lower() for b in declared)}
     quantized = any(f.format in ("gguf", "ggml") for f in files)
     relation, _ = relation_of(None, None, 1, False, quantized)
@@ -124,6 +111,9 @@ def inferred_bases(
         if isinstance(value, str) and len(value) <= MAX_ID_LENGTH:
             where = Evidence(f"{raw.location}/config.json", "/_name_or_path", value)
             add(value.strip() if is_hub_id(value.strip()) else None, where)
+    shown = (card.path if card is not None else None) or "card"
+    for base in prose:
+        add(base.id, Evidence(shown, "prose", base.text, base.line))
     return tuple(out)
 
 

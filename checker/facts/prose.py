@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from checker.facts.lineage_ids import is_hub_id
 from checker.knowledge import Knowledge, LicenseEntry
 
 MAX_SCANNED_LINES = 20_000
@@ -45,6 +46,20 @@ _CODE = re.compile(r"\bcode\b|\bsource code\b|代码|程序", re.IGNORECASE)
 _MODEL = re.compile(r"model|weight|checkpoint|模型|权重", re.IGNORECASE)
 _TRAILING_WORD = re.compile(r"\s+(licen[cs]e|agreement)\s*$", re.IGNORECASE)
 _SHA_OR_BRANCH = re.compile(r"/(blob|resolve|raw)/[^/]+/")
+MAX_LINEAGE_LINES = 600
+MAX_PROSE_BASES = 4
+_COPIED_CARD = re.compile(r"original\s+model\s+card|model\s+card\s+of\s+the\s+original", re.I)
+_LINEAGE_CUE = re.compile(
+    r"(?:original|base|parent|source)\s+models?\b[^:\n\uff1a]{0,20}[:\uff1a]"
+    r"|(?:quanti[sz](?:ed|ation)|converted|conversion|merged|fine-?tuned|finetuned|distilled)"
+    r"\s+(?:version\s+|model\s+)?(?:of|from)\b"
+    r"|^\s*(?:[-*+]\s+)?(?:\*\*|__)?from(?:\*\*|__)?\s*[:\uff1a]",
+    re.IGNORECASE,
+)
+_HUB_MODEL_URL = re.compile(
+    r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)"
+)
+_BARE_ID = re.compile(r"(?<![\w./:-])`?([A-Za-z0-9][\w.-]*/[\w.-]+)`?(?![\w/])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +72,21 @@ class ProseLicence:
 
 
 @dataclass(frozen=True, slots=True)
+class ProseBase:
+    """A model the prose says this one comes from ("Original model: <url>"), with its line."""
+
+    id: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProseReading:
     """What the prose names; ``ambiguous`` when it names too many licences to be a statement."""
 
     licences: tuple[ProseLicence, ...] = ()
     ambiguous: int = 0  # how many distinct licences an ambiguous prose named
+    bases: tuple[ProseBase, ...] = ()
 
 
 def _candidate_lines(lines: list[str]) -> list[int]:
@@ -182,17 +207,47 @@ def _named(kb: Knowledge, line: str, model_id: str) -> list[tuple[str, LicenseEn
     return found
 
 
+def _prose_bases(lines: list[str], body_line: int, model_id: str) -> tuple[ProseBase, ...]:
+    """Models the prose says this one was made from: "Original model: <link>", "quantized
+    version of org/name", "From: <url>" (re-uploads and quantisations that omit base_model).
+    An "Original model card" copied below is about that model, so reading stops there."""
+    out: list[ProseBase] = []
+    in_fence = False
+    for index, line in enumerate(lines[:MAX_LINEAGE_LINES]):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        heading = _HEADING.match(line.strip())
+        if heading and _COPIED_CARD.search(heading.group(2)):
+            break
+        cue = _LINEAGE_CUE.search(line)
+        if cue is None:
+            continue
+        rest = line[cue.end() : cue.end() + MAX_VALUE]
+        found = _HUB_MODEL_URL.search(rest) or _BARE_ID.search(rest)
+        ident = found.group(1) if found else None
+        if ident and is_hub_id(ident) and ident.lower() != model_id.lower():
+            if all(b.id.lower() != ident.lower() for b in out):
+                out.append(ProseBase(ident, body_line + index, line.strip()[:MAX_VALUE]))
+            if len(out) >= MAX_PROSE_BASES:
+                break
+    return tuple(out)
+
+
 def read_prose(kb: Knowledge, body: str, body_line: int, model_id: str) -> ProseReading:
-    """The licences the card's prose names, each with the card line that names it."""
+    """The licences and the origin models the card's prose names, each with its card line."""
     lines = body.split("\n")
+    bases = _prose_bases(lines, body_line, model_id)
     out: list[ProseLicence] = []
     for index in _candidate_lines(lines):
         for value, entry in _line_licences(kb, lines[index], model_id):
             out.append(ProseLicence(value[:MAX_VALUE], body_line + index, entry))
     distinct = {p.entry.key for p in out}
     if len(distinct) > MAX_DISTINCT:
-        return ProseReading((), len(distinct))
+        return ProseReading((), len(distinct), bases)
     first: dict[str, ProseLicence] = {}
     for p in out:
         first.setdefault(p.entry.key, p)
-    return ProseReading(tuple(first.values()))
+    return ProseReading(tuple(first.values()), 0, bases)
