@@ -6,7 +6,7 @@ import re
 
 from conftest import EXAMPLES, REPO
 
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.cli import main
 from checker.reporters import REPORTERS
 

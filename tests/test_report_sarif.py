@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.facts import CardFacts, ModelFacts, ModelIdentity
 from checker.findings import Evidence, Finding, Severity, Verdict
 from checker.policy.model import Waiver

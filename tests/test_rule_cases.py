@@ -16,7 +16,7 @@ from conftest import FIXED_NOW
 from ruamel.yaml import YAML
 
 from checker.api import audit_facts, gather
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.findings import Severity
 from checker.knowledge import Knowledge
 from checker.policy import load_policy

@@ -1,15 +1,16 @@
-"""What every check receives, and the helper that builds its findings."""
+"""What every check receives, and the licences that bind a model (own and inherited)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from checker.catalog import help_for
 from checker.facts import Ancestor, ModelFacts
-from checker.findings import Evidence, Finding, Severity
+from checker.findings import Severity
 from checker.knowledge import Knowledge, LicenseEntry
-from checker.policy.model import Policy
+
+if TYPE_CHECKING:  # the policy model is built from the checks' sections, not the reverse
+    from checker.policy.model import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +52,3 @@ def applicable_licenses(facts: ModelFacts, kb: Knowledge) -> list[Applicable]:
                 seen.add(entry.key)
                 out.append(Applicable(entry, ancestor))
     return out
-
-
-def finding(
-    rule: str,
-    severity: Severity | None,
-    facts: ModelFacts,
-    message: str,
-    evidence: Iterable[Evidence] = (),
-) -> list[Finding]:
-    """One finding (as a list, empty when the level is ``off``)."""
-    if severity is None:
-        return []
-    return [Finding(rule, severity, facts.model.id, message, help_for(rule), tuple(evidence))]

@@ -1,4 +1,5 @@
-"""license/unknown and license/not-allowed: what the licence is, and whether the policy accepts it.
+"""license/*: what the licence is, whether the policy accepts it, whether its sources agree, and
+whether it keeps the restrictions of its base's licence.
 
 Decision order (cargo-deny style): a denied id or category rejects; an allowed id or category
 accepts; anything else is rejected (default deny). Expressions keep SPDX semantics: an OR needs one
@@ -7,10 +8,78 @@ acceptable branch, an AND needs all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
 from checker import licensing
-from checker.checks.base import CheckContext, applicable_licenses, finding
+from checker.checks.base import CheckContext, applicable_licenses
+from checker.checks.rule import Rule, finding
+from checker.checks.section import Reader, read_section, strings
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
+
+UNKNOWN = Rule(
+    "license/unknown",
+    "The model's licence could not be established.",
+    "Declare the licence in the card's `license:` key (a Hub id or SPDX id; for `other`, "
+    "add `license_name` and `license_link`), or add the licence to the knowledge base.",
+    Severity.ERROR,
+    "license",
+    "the licence could not be established: none declared, `other` without a known name or "
+    "link, an id or a licence file the knowledge base does not recognise, or an ancestor whose "
+    "licence is not known (its terms bind the derivative)",
+)
+NOT_ALLOWED = Rule(
+    "license/not-allowed",
+    "The licence is denied or not on the policy's allow list.",
+    "Choose a model under an allowed licence, add the licence or its category to "
+    "`licenses.allow` after legal review, or add a waiver for this model.",
+    Severity.ERROR,
+    "license",
+    "the licence is denied, or not on the allow list",
+)
+INCONSISTENT = Rule(
+    "license/inconsistent",
+    "Card, licence file, Hub tags or weight header disagree.",
+    "Find out which licence really applies and correct the card; until then the "
+    "strictest reading applies.",
+    Severity.ERROR,
+    "consistency",
+    "the card, a licence file, the Hub's `license:` tags and a GGUF header name different licences",
+)
+LINEAGE_CONFLICT = Rule(
+    "license/lineage-conflict",
+    "The model declares looser terms than its base model.",
+    "A derivative cannot relicense its base: the base's licence still applies to you.",
+    Severity.ERROR,
+    "lineage",
+    "a derivative declares a licence without restrictions its base's licence has",
+)
+RULES = (UNKNOWN, NOT_ALLOWED, INCONSISTENT, LINEAGE_CONFLICT)
+
+
+@dataclass(frozen=True, slots=True)
+class LicensePolicy:
+    """The ``licenses:`` section: which licences are accepted, by id and category; deny before
+    allow, default deny."""
+
+    allow: tuple[str, ...] = ()
+    allow_categories: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    deny_categories: tuple[str, ...] = ()
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "allow": strings,
+        "allow-categories": strings,
+        "deny": strings,
+        "deny-categories": strings,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> LicensePolicy:
+        """The section as the policy states it, defaults for what it does not."""
+        return read_section(cls, data, cls.READ)
 
 
 def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -19,11 +88,11 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     lic = facts.license
     if not lic.known:
         out += finding(
-            "license/unknown", ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
+            UNKNOWN, ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
         )
     elif lic.unidentified_files:
         out += finding(
-            "license/unknown",
+            UNKNOWN,
             ctx.unknown,
             facts,
             f"licence file(s) {', '.join(lic.unidentified_files)} not recognised: their terms "
@@ -42,8 +111,8 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
 
     if not licensing.evaluate(lic.expression, accept):
         out += finding(
-            "license/not-allowed",
-            Severity.ERROR,
+            NOT_ALLOWED,
+            NOT_ALLOWED.level,
             facts,
             f"licence {lic.expression} is not allowed by the policy",
             [*(d.evidence for d in lic.declared), *reasons],
@@ -54,8 +123,8 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         ok, why = _decide(applicable.entry.id, ctx)
         if not ok:
             out += finding(
-                "license/not-allowed",
-                Severity.ERROR,
+                NOT_ALLOWED,
+                NOT_ALLOWED.level,
                 facts,
                 f"licence {applicable.entry.id}, inherited from {applicable.via.id} "
                 f"({applicable.via.relation}), is not allowed by the policy",
@@ -72,7 +141,7 @@ def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             continue
         why = f": {ancestor.error}" if ancestor.error else ""
         out += finding(
-            "license/unknown",
+            UNKNOWN,
             ctx.unknown,
             facts,
             f"the licence of {ancestor.id} ({ancestor.relation}, depth {ancestor.depth}) is not "
@@ -91,7 +160,7 @@ def check_consistency(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     said = "; ".join(f"{s.source}: {', '.join(s.ids)}" for s in lic.by_source if s.ids)
     evidence = [e for s in lic.by_source if s.ids for e in s.evidence]
     return finding(
-        "license/inconsistent",
+        INCONSISTENT,
         ctx.unknown,
         facts,
         f"the sources disagree on the licence ({said}); all of them apply until this is resolved",
@@ -134,8 +203,8 @@ def check_lineage_conflict(facts: ModelFacts, ctx: CheckContext) -> list[Finding
         if not missing:
             continue
         out += finding(
-            "license/lineage-conflict",
-            Severity.ERROR,
+            LINEAGE_CONFLICT,
+            LINEAGE_CONFLICT.level,
             facts,
             f"declares {facts.license.expression}, but {via.id} ({via.relation}, depth "
             f"{via.depth}) is under {applicable.entry.name}, whose terms "
@@ -163,18 +232,16 @@ def _decide(license_id: str, ctx: CheckContext) -> tuple[bool, Evidence]:
     categories = set(entry.categories) if entry else set()
     source = entry.file if entry else "SPDX"
     if license_id.lower() in _names(ctx, rules.deny):
-        return False, Evidence(ctx.policy.files[-1], "/licenses/deny", license_id)
+        return False, ctx.policy.evidence("/licenses/deny", license_id)
     denied = sorted(categories & set(rules.deny_categories))
     if denied:
         return False, Evidence(source, "/categories", f"{license_id}: denied category {denied[0]}")
     if license_id.lower() in _names(ctx, rules.allow):
-        return True, Evidence(ctx.policy.files[-1], "/licenses/allow", license_id)
+        return True, ctx.policy.evidence("/licenses/allow", license_id)
     allowed = sorted(categories & set(rules.allow_categories))
     if allowed:
         return True, Evidence(source, "/categories", f"{license_id}: allowed category {allowed[0]}")
-    return False, Evidence(
-        ctx.policy.files[-1], "/licenses/allow", f"{license_id} is not on the allow list"
-    )
+    return False, ctx.policy.evidence("/licenses/allow", f"{license_id} is not on the allow list")
 
 
 def _unknown_message(facts: ModelFacts) -> str:
