@@ -17,7 +17,6 @@ the policy itself (waivers) count as the case's findings too.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -53,13 +52,8 @@ def test_rule_case(case: Path, kb: Knowledge) -> None:
     own = case / "policy.yaml"
     policy = load_policy(own if own.is_file() else CASES / "policy.yaml", kb)
     if meta.get("use"):
-        policy = dataclasses.replace(
-            policy,
-            use=dataclasses.replace(
-                policy.use,
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in meta["use"].items()},
-            ),
-        )
+        overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["use"].items()}
+        policy = policy.with_use(overrides, source=str(case / "case.yaml"))
     targets = [Target("local", str(case / meta.get("path", ".")), case.name, meta["id"])]
     for extra in meta.get("with", []):
         targets.append(Target("local", str(case / extra["path"]), extra["path"], extra["id"]))

@@ -13,30 +13,30 @@ from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
 MISSING_FIELD = Rule(
-    "card/missing-field",
-    "A card field the policy requires is missing.",
-    "Add the field to the model card's YAML front matter.",
-    Severity.ERROR,
-    "card",
-    "a card field the policy requires is missing",
+    id="card/missing-field",
+    summary="A card field the policy requires is missing.",
+    help="Add the field to the model card's YAML front matter.",
+    level=Severity.ERROR,
+    group="card",
+    fires_when="a card field the policy requires is missing",
 )
 INVALID_METADATA = Rule(
-    "card/invalid-metadata",
-    "The card's front matter could not be read.",
-    "Fix the YAML between the `---` lines at the top of README.md.",
-    Severity.ERROR,
-    "card",
-    "the card's front matter is not YAML, not a mapping, not UTF-8, an alias bomb, or never "
-    "closed (the rest of the folder is still audited)",
+    id="card/invalid-metadata",
+    summary="The card's front matter could not be read.",
+    help="Fix the YAML between the `---` lines at the top of README.md.",
+    level=Severity.ERROR,
+    group="card",
+    fires_when="the card's front matter is not YAML, not a mapping, not UTF-8, an alias bomb, or "
+    "never closed (the rest of the folder is still audited)",
 )
 UNREADABLE = Rule(
-    "input/unreadable",
-    "An input (folder, file) could not be read.",
-    "Check the path and permissions, or that the file is complete and well formed.",
-    Severity.ERROR,
-    "card",
-    "a folder, card, config or licence file cannot be read (a folder that cannot be read at "
-    "all gives the `error` verdict)",
+    id="input/unreadable",
+    summary="An input (folder, file) could not be read.",
+    help="Check the path and permissions, or that the file is complete and well formed.",
+    level=Severity.ERROR,
+    group="card",
+    fires_when="a folder, card, config or licence file cannot be read (a folder that cannot be "
+    "read at all gives the `error` verdict)",
 )
 RULES = (MISSING_FIELD, INVALID_METADATA, UNREADABLE)
 # The facts layer names a reading problem by its rule id (Problem.rule).

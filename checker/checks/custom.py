@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from checker.checks.base import CheckContext, applicable_licenses
+from checker.checks.section import Reader, read_section, same
 from checker.facts import ModelFacts
 from checker.findings import Finding, Severity
 from checker.policy import conditions
@@ -18,35 +19,6 @@ from checker.policy.conditions import Condition, evaluate
 from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
-
-
-@dataclass(frozen=True, slots=True)
-class CustomRule:
-    """An organisation's own rule: a structured condition, never evaluated text."""
-
-    id: str
-    severity: Severity
-    message: str
-    help: str
-    when: Condition
-    on_missing: str = "unknown"
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> CustomRule:
-        """One entry of ``rules:`` (schema-validated and checked: its condition compiles)."""
-        return cls(
-            id=data["id"],
-            severity=Severity(data["severity"]),
-            message=data["message"],
-            help=data.get("help", ""),
-            when=compile_condition(data["when"]),
-            on_missing=data.get("on-missing", "unknown"),
-        )
-
-
-def read_rules(items: Sequence[Mapping[str, Any]]) -> tuple[CustomRule, ...]:
-    """The ``rules:`` section (after ``extends`` are merged)."""
-    return tuple(CustomRule.from_mapping(item) for item in items)
 
 
 def compile_condition(cond: Mapping[str, Any]) -> Condition:
@@ -60,6 +32,38 @@ def compile_condition(cond: Mapping[str, Any]) -> Condition:
     value = cond[op]
     pattern = re.compile(value) if op == "matches" else None
     return conditions.Leaf(normalise_field(cond["field"]), op, value, pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRule:
+    """An organisation's own rule (an entry of ``rules:``): a structured condition, never
+    evaluated text."""
+
+    id: str
+    severity: Severity
+    message: str
+    when: Condition
+    help: str = ""
+    on_missing: str = "unknown"
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "id": same,
+        "severity": Severity,
+        "message": same,
+        "when": compile_condition,
+        "help": same,
+        "on-missing": same,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> CustomRule:
+        """One entry of ``rules:`` (schema-validated and checked: its condition compiles)."""
+        return read_section(cls, data, cls.READ)
+
+
+def read_rules(items: Sequence[Mapping[str, Any]]) -> tuple[CustomRule, ...]:
+    """The ``rules:`` section (after ``extends`` are merged)."""
+    return tuple(CustomRule.from_mapping(item) for item in items)
 
 
 def interpolate(message: str, tree: dict[str, Any]) -> str:

@@ -20,41 +20,42 @@ from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
 UNKNOWN = Rule(
-    "license/unknown",
-    "The model's licence could not be established.",
-    "Declare the licence in the card's `license:` key (a Hub id or SPDX id; for `other`, "
-    "add `license_name` and `license_link`), or add the licence to the knowledge base.",
-    Severity.ERROR,
-    "license",
-    "the licence could not be established: none declared, `other` without a known name or "
-    "link, an id or a licence file the knowledge base does not recognise, or an ancestor whose "
+    id="license/unknown",
+    summary="The model's licence could not be established.",
+    help="Declare the licence in the card's `license:` key (a Hub id or SPDX id; for `other`, add "
+    "`license_name` and `license_link`), or add the licence to the knowledge base.",
+    level=Severity.ERROR,
+    group="license",
+    fires_when="the licence could not be established: none declared, `other` without a known name "
+    "or link, an id or a licence file the knowledge base does not recognise, or an ancestor whose "
     "licence is not known (its terms bind the derivative)",
 )
 NOT_ALLOWED = Rule(
-    "license/not-allowed",
-    "The licence is denied or not on the policy's allow list.",
-    "Choose a model under an allowed licence, add the licence or its category to "
+    id="license/not-allowed",
+    summary="The licence is denied or not on the policy's allow list.",
+    help="Choose a model under an allowed licence, add the licence or its category to "
     "`licenses.allow` after legal review, or add a waiver for this model.",
-    Severity.ERROR,
-    "license",
-    "the licence is denied, or not on the allow list",
+    level=Severity.ERROR,
+    group="license",
+    fires_when="the licence is denied, or not on the allow list",
 )
 INCONSISTENT = Rule(
-    "license/inconsistent",
-    "Card, licence file, Hub tags or weight header disagree.",
-    "Find out which licence really applies and correct the card; until then the "
-    "strictest reading applies.",
-    Severity.ERROR,
-    "consistency",
-    "the card, a licence file, the Hub's `license:` tags and a GGUF header name different licences",
+    id="license/inconsistent",
+    summary="Card, licence file, Hub tags or weight header disagree.",
+    help="Find out which licence really applies and correct the card; until then the strictest "
+    "reading applies.",
+    level=Severity.ERROR,
+    group="consistency",
+    fires_when="the card, a licence file, the Hub's `license:` tags and a GGUF header name "
+    "different licences",
 )
 LINEAGE_CONFLICT = Rule(
-    "license/lineage-conflict",
-    "The model declares looser terms than its base model.",
-    "A derivative cannot relicense its base: the base's licence still applies to you.",
-    Severity.ERROR,
-    "lineage",
-    "a derivative declares a licence without restrictions its base's licence has",
+    id="license/lineage-conflict",
+    summary="The model declares looser terms than its base model.",
+    help="A derivative cannot relicense its base: the base's licence still applies to you.",
+    level=Severity.ERROR,
+    group="lineage",
+    fires_when="a derivative declares a licence without restrictions its base's licence has",
 )
 RULES = (UNKNOWN, NOT_ALLOWED, INCONSISTENT, LINEAGE_CONFLICT)
 

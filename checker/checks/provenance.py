@@ -14,29 +14,29 @@ from checker.facts import ModelFacts
 from checker.findings import Finding, Severity
 
 DENIED_JURISDICTION = Rule(
-    "provenance/denied-jurisdiction",
-    "The developer is in a denied jurisdiction.",
-    "Pick a model from another developer, or record an approved waiver.",
-    Severity.ERROR,
-    "provenance",
-    "the developer is established in a denied jurisdiction",
+    id="provenance/denied-jurisdiction",
+    summary="The developer is in a denied jurisdiction.",
+    help="Pick a model from another developer, or record an approved waiver.",
+    level=Severity.ERROR,
+    group="provenance",
+    fires_when="the developer is established in a denied jurisdiction",
 )
 LINEAGE_JURISDICTION = Rule(
-    "provenance/lineage-jurisdiction",
-    "An ancestor's developer is in a denied jurisdiction.",
-    "A fine-tune, adapter, quantisation or merge keeps its base's provenance; pick a "
-    "model with another lineage or record an approved waiver.",
-    Severity.ERROR,
-    "provenance",
-    "an ancestor's developer is in a denied jurisdiction",
+    id="provenance/lineage-jurisdiction",
+    summary="An ancestor's developer is in a denied jurisdiction.",
+    help="A fine-tune, adapter, quantisation or merge keeps its base's provenance; pick a model "
+    "with another lineage or record an approved waiver.",
+    level=Severity.ERROR,
+    group="provenance",
+    fires_when="an ancestor's developer is in a denied jurisdiction",
 )
 UNKNOWN_DEVELOPER = Rule(
-    "provenance/unknown-developer",
-    "The developer's country is not known.",
-    "Add the organisation to rules/developers.yaml with a public source, or review it.",
-    Severity.WARNING,
-    "provenance",
-    "the developer's (or an ancestor's) country is not known",
+    id="provenance/unknown-developer",
+    summary="The developer's country is not known.",
+    help="Add the organisation to rules/developers.yaml with a public source, or review it.",
+    level=Severity.WARNING,
+    group="provenance",
+    fires_when="the developer's (or an ancestor's) country is not known",
 )
 RULES = (DENIED_JURISDICTION, LINEAGE_JURISDICTION, UNKNOWN_DEVELOPER)
 

@@ -15,8 +15,6 @@ from checker.findings import Severity
 S = TypeVar("S")
 Reader = Callable[[Any], Any]
 
-LEVELS = ("error", "warning", "note", "off")
-
 
 def level(value: str) -> Severity | None:
     """A policy level: a severity, or None for ``off``."""
@@ -39,10 +37,12 @@ def same(value: Any) -> Any:
 
 
 def read_section(
-    cls: Callable[..., S], data: Mapping[str, Any], readers: Mapping[str, Reader]
+    cls: Callable[..., S], data: Mapping[str, Any], readers: Mapping[str, Reader], **fixed: Any
 ) -> S:
     """``cls`` with each key of ``readers`` that ``data`` has read into its field (``allow-
-    categories`` -> ``allow_categories``); the other fields keep their defaults."""
-    return cls(
-        **{key.replace("-", "_"): read(data[key]) for key, read in readers.items() if key in data}
-    )
+    categories`` -> ``allow_categories``), and the ``fixed`` fields; the other fields keep their
+    defaults."""
+    read = {
+        key.replace("-", "_"): reader(data[key]) for key, reader in readers.items() if key in data
+    }
+    return cls(**read, **fixed)

@@ -15,56 +15,57 @@ from checker.findings import Evidence, Finding, Severity
 from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
 
 NON_COMMERCIAL = Rule(
-    "use/non-commercial",
-    "The licence forbids the commercial use the policy intends.",
-    "Use the model only non-commercially, obtain a commercial licence, or pick another.",
-    Severity.ERROR,
-    "use",
-    "the licence forbids the commercial use the policy intends (or allows it only below a "
-    "revenue cap)",
+    id="use/non-commercial",
+    summary="The licence forbids the commercial use the policy intends.",
+    help="Use the model only non-commercially, obtain a commercial licence, or pick another.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence forbids the commercial use the policy intends (or allows it only "
+    "below a revenue cap)",
 )
 USER_LIMIT = Rule(
-    "use/user-limit",
-    "The intended monthly active users exceed the licence's cap.",
-    "Request a separate licence from the licensor before exceeding the cap.",
-    Severity.ERROR,
-    "use",
-    "intended monthly active users exceed the licence's cap",
+    id="use/user-limit",
+    summary="The intended monthly active users exceed the licence's cap.",
+    help="Request a separate licence from the licensor before exceeding the cap.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="intended monthly active users exceed the licence's cap",
 )
 TERRITORY = Rule(
-    "use/territory",
-    "The licence excludes where you are based or where you use it.",
-    "Do not use the model there; the licence grants no rights in that territory.",
-    Severity.ERROR,
-    "use",
-    "the licence excludes where the licensee is based or where the model is used, with its "
-    "condition (Llama 3.2/3.3/4: multimodal models, EU-based licensees; Hunyuan: use in the EU, "
-    "UK, KR)",
+    id="use/territory",
+    summary="The licence excludes where you are based or where you use it.",
+    help="Do not use the model there; the licence grants no rights in that territory.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence excludes where the licensee is based or where the model is used, with "
+    "its condition (Llama 3.2/3.3/4: multimodal models, EU-based licensees; Hunyuan: use in the "
+    "EU, UK, KR)",
 )
 PURPOSE = Rule(
-    "use/purpose",
-    "An intended purpose is prohibited by the licence or its AUP.",
-    "Drop that purpose or choose a model whose licence permits it.",
-    Severity.ERROR,
-    "use",
-    "an intended purpose is prohibited by the licence or its acceptable use policy",
+    id="use/purpose",
+    summary="An intended purpose is prohibited by the licence or its AUP.",
+    help="Drop that purpose or choose a model whose licence permits it.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="an intended purpose is prohibited by the licence or its acceptable use policy",
 )
 DISTRIBUTION = Rule(
-    "use/distribution",
-    "The licence forbids, or does not say it allows, redistributing the model.",
-    "Keep the model internal or hosted, or obtain the right to redistribute it.",
-    Severity.ERROR,
-    "use",
-    "the policy redistributes the model (`distribution: redistributed`) and the licence forbids "
-    "it, or does not say",
+    id="use/distribution",
+    summary="The licence forbids, or does not say it allows, redistributing the model.",
+    help="Keep the model internal or hosted, or obtain the right to redistribute it.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the policy redistributes the model (`distribution: redistributed`) and the "
+    "licence forbids it, or does not say",
 )
 OUTPUT_TRAINING = Rule(
-    "use/output-training",
-    "The licence restricts training other models on outputs.",
-    "Do not use outputs to train or distil other models, or satisfy the stated condition.",
-    Severity.ERROR,
-    "use",
-    "the licence forbids (error) or conditions (warning) training other models on outputs",
+    id="use/output-training",
+    summary="The licence restricts training other models on outputs.",
+    help="Do not use outputs to train or distil other models, or satisfy the stated condition.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence forbids (error) or conditions (warning) training other models on "
+    "outputs",
 )
 RULES = (NON_COMMERCIAL, USER_LIMIT, TERRITORY, PURPOSE, DISTRIBUTION, OUTPUT_TRAINING)
 

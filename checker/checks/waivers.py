@@ -12,9 +12,10 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from checker.checks.rule import Rule, policy_finding
+from checker.checks.section import Reader, read_section, same
 from checker.findings import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -22,20 +23,20 @@ if TYPE_CHECKING:
     from checker.policy.origins import Origins
 
 EXPIRED = Rule(
-    "waiver/expired",
-    "A waiver's expiry date has passed; it no longer applies.",
-    "Renew the waiver with a new review and expiry, or remove it.",
-    Severity.ERROR,
-    "waivers",
-    "a waiver's expiry date has passed",
+    id="waiver/expired",
+    summary="A waiver's expiry date has passed; it no longer applies.",
+    help="Renew the waiver with a new review and expiry, or remove it.",
+    level=Severity.ERROR,
+    group="waivers",
+    fires_when="a waiver's expiry date has passed",
 )
 UNUSED = Rule(
-    "waiver/unused",
-    "A waiver matched no finding in this audit.",
-    "Remove the stale waiver, or fix its rule id or model pattern.",
-    Severity.WARNING,
-    "waivers",
-    "a waiver matched no finding",
+    id="waiver/unused",
+    summary="A waiver matched no finding in this audit.",
+    help="Remove the stale waiver, or fix its rule id or model pattern.",
+    level=Severity.WARNING,
+    group="waivers",
+    fires_when="a waiver matched no finding",
 )
 RULES = (EXPIRED, UNUSED)
 
@@ -54,6 +55,21 @@ class Waiver:
     file: str
     line: int
 
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "id": same,
+        "rule": same,
+        "model": same,
+        "reason": same,
+        "approved-by": same,
+        "expires": lambda value: dt.date.fromisoformat(value) if value else None,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], file: str, line: int) -> Waiver:
+        """One entry of ``waivers:`` (schema-validated; ``expires`` a real date or None), and
+        the file and line it is written at."""
+        return read_section(cls, {"expires": None, **data}, cls.READ, file=file, line=line)
+
     def matches(self, finding: Finding) -> bool:
         """Same rule id, and the model id matches the glob (case-insensitive)."""
         return self.rule == finding.rule and fnmatch.fnmatchcase(
@@ -66,19 +82,8 @@ def read_waivers(items: Sequence[Mapping[str, Any]], origins: Origins) -> tuple[
     out = []
     for item in items:
         origin = origins.get(f"/waivers/{item['id']}")
-        expires = item.get("expires")
-        out.append(
-            Waiver(
-                id=item["id"],
-                rule=item["rule"],
-                model=item["model"],
-                reason=item["reason"],
-                approved_by=item["approved-by"],
-                expires=dt.date.fromisoformat(expires) if expires else None,
-                file=origin.source if origin else "",
-                line=(origin.line or 0) if origin else 0,
-            )
-        )
+        where = (origin.source, origin.line or 0) if origin else ("", 0)
+        out.append(Waiver.from_mapping(item, *where))
     return tuple(out)
 
 

@@ -13,29 +13,29 @@ from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
 AVAILABILITY = Rule(
-    "weights/availability",
-    "The weights are not available in an accepted way.",
-    "Request access, pick an open model, or add the availability to the policy.",
-    Severity.ERROR,
-    "weights",
-    "the weights' availability is not accepted, or not known",
+    id="weights/availability",
+    summary="The weights are not available in an accepted way.",
+    help="Request access, pick an open model, or add the availability to the policy.",
+    level=Severity.ERROR,
+    group="weights",
+    fires_when="the weights' availability is not accepted, or not known",
 )
 UNSAFE_FORMAT = Rule(
-    "weights/unsafe-format",
-    "Weights come in a format that can run code when loaded.",
-    "Prefer safetensors or GGUF; pickle-based files (.bin, .pt, .ckpt) execute code on load.",
-    Severity.WARNING,
-    "weights",
-    "weights come in a denied format that runs code when loaded (pickle), judged by name and "
-    "first bytes",
+    id="weights/unsafe-format",
+    summary="Weights come in a format that can run code when loaded.",
+    help="Prefer safetensors or GGUF; pickle-based files (.bin, .pt, .ckpt) execute code on load.",
+    level=Severity.WARNING,
+    group="weights",
+    fires_when="weights come in a denied format that runs code when loaded (pickle), judged by "
+    "name and first bytes",
 )
 REMOTE_CODE = Rule(
-    "weights/remote-code",
-    "Loading the model runs code from its repository.",
-    "Review the code at the pinned revision, or avoid trust_remote_code.",
-    Severity.WARNING,
-    "weights",
-    "loading runs code from the repository (`auto_map`, `*.py` files)",
+    id="weights/remote-code",
+    summary="Loading the model runs code from its repository.",
+    help="Review the code at the pinned revision, or avoid trust_remote_code.",
+    level=Severity.WARNING,
+    group="weights",
+    fires_when="loading runs code from the repository (`auto_map`, `*.py` files)",
 )
 RULES = (AVAILABILITY, UNSAFE_FORMAT, REMOTE_CODE)
 
