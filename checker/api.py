@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 from checker.engine import evaluate
@@ -63,8 +62,9 @@ def gather(
 
 def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = None) -> Policy:
     """The policy with intended-use fields replaced by overrides (None: keep), which are checked
-    as strictly as the policy file's own (a typo must not disable a check)."""
-    from checker.policy.loader import code_problem, purpose_problem
+    as strictly as the policy file's own (a typo must not disable a check). Evidence cites
+    them to the command line, not to a policy file."""
+    from checker.policy.semantics import code_problem, purpose_problem
 
     kb = kb or load_knowledge()
     changes = {k: v for k, v in overrides.items() if v is not None}
@@ -77,9 +77,7 @@ def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = N
     problems += [p for x in changes.get("purposes", ()) if (p := purpose_problem(x))]
     if problems:
         raise UsageError("; ".join(problems))
-    if not changes:
-        return policy
-    return replace(policy, use=replace(policy.use, **changes))
+    return policy.with_use(changes)
 
 
 def audit_facts(

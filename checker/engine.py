@@ -1,59 +1,32 @@
-"""Facts x policy -> findings -> waivers -> verdicts. Pure: no I/O, no clock of its own."""
+"""Facts x policy -> findings -> waivers -> verdicts. Pure: no I/O, no clock of its own.
+
+The checks (and the waivers) are in ``checker/checks/``; this module runs them and decides each
+model's verdict.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Iterable, Sequence
 
-from checker.catalog import help_for
 from checker.checks import CHECKS, CheckContext
+from checker.checks.card import unreadable
+from checker.checks.waivers import apply_waivers, check_waivers
 from checker.facts import ModelFacts
 from checker.facts.binding import bind
-from checker.findings import Evidence, Finding, Severity, Verdict
+from checker.findings import Finding, Severity, Verdict
 from checker.knowledge import Knowledge
-from checker.policy.model import Policy, Waiver
+from checker.policy.model import Policy
 from checker.result import ModelResult
 
 
 def evaluate_model(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Run every registered check over one model's facts."""
     if facts.error is not None:
-        return [
-            Finding(
-                "input/unreadable",
-                Severity.ERROR,
-                facts.model.id,
-                facts.error,
-                help_for("input/unreadable"),
-                (Evidence(facts.target, "/", None),),
-            )
-        ]
+        return unreadable(facts)
     out: list[Finding] = []
     for check in CHECKS.values():
         out.extend(check(facts, ctx))
-    return out
-
-
-def _matches(waiver: Waiver, finding: Finding) -> bool:
-    return waiver.rule == finding.rule and fnmatch.fnmatchcase(
-        finding.model.lower(), waiver.model.lower()
-    )
-
-
-def apply_waivers(
-    findings: Iterable[Finding], waivers: Sequence[Waiver], today: dt.date, used: set[str]
-) -> list[Finding]:
-    """Mark findings covered by a live waiver; never drop one. Records the waivers used."""
-    live = [w for w in waivers if w.expires is None or w.expires >= today]
-    out = []
-    for f in findings:
-        waiver = next((w for w in live if _matches(w, f)), None)
-        if waiver is None:
-            out.append(f)
-        else:
-            used.add(waiver.id)
-            out.append(f.waive(waiver.id))
     return out
 
 
@@ -67,39 +40,6 @@ def verdict(findings: Iterable[Finding], policy: Policy, error: bool) -> Verdict
     if worst >= Severity.WARNING.rank:
         return Verdict.WARN
     return Verdict.PASS
-
-
-def waiver_findings(policy: Policy, used: set[str], today: dt.date) -> list[Finding]:
-    """Expired waivers and waivers that matched nothing."""
-    out: list[Finding] = []
-    settings = policy.settings
-    for w in policy.waivers:
-        where = (Evidence(w.file, f"/waivers/{w.id}", w.model, w.line),)
-        model = f"policy:{w.file}"
-        if w.expires is not None and w.expires < today:
-            if settings.expired_waiver is not None:
-                out.append(
-                    Finding(
-                        "waiver/expired",
-                        settings.expired_waiver,
-                        model,
-                        f"waiver {w.id} for {w.rule} on {w.model} expired on {w.expires}",
-                        help_for("waiver/expired"),
-                        where,
-                    )
-                )
-        elif w.id not in used and settings.unused_waiver is not None:
-            out.append(
-                Finding(
-                    "waiver/unused",
-                    settings.unused_waiver,
-                    model,
-                    f"waiver {w.id} ({w.rule} on {w.model}) matched no finding",
-                    help_for("waiver/unused"),
-                    where,
-                )
-            )
-    return sorted(out, key=Finding.sort_key)
 
 
 def evaluate(
@@ -123,4 +63,4 @@ def evaluate(
             )
         )
     results.sort(key=lambda r: (r.facts.model.id.lower(), r.facts.target))
-    return results, waiver_findings(policy, used, today)
+    return results, check_waivers(policy, used, today)

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from conftest import EXAMPLES, REPO
 
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.cli import main
 from checker.reporters import REPORTERS
 
 README = (REPO / "README.md").read_text()
+RULE_TABLE_HEAD = "| rule | fires when |\n|---|---|\n"
+
+
+def rule_table() -> str:
+    """The README's rule table, generated from the registry (in registry order)."""
+    rows = "".join(f"| `{rule.id}` | {rule.fires_when} |\n" for rule in RULES.values())
+    return RULE_TABLE_HEAD + rows
+
+
+def test_readme_rule_table_is_generated_from_the_registry() -> None:
+    section = README.split("\n## Rule ids\n", 1)[1].split("\n## ", 1)[0]
+    start = section.index(RULE_TABLE_HEAD)
+    end = section.index("\n\n", start) + 1
+    written = section[start:end]
+    if os.environ.get("CLEARANCE_UPDATE_GOLDEN") and written != rule_table():
+        (REPO / "README.md").write_text(
+            README.replace(section, section.replace(written, rule_table()))
+        )
+        return
+    assert written == rule_table(), (
+        "regenerate: CLEARANCE_UPDATE_GOLDEN=1 pytest tests/test_docs.py"
+    )
 
 
 def test_every_rule_id_is_documented() -> None:

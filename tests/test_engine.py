@@ -222,3 +222,23 @@ def test_distribution_forbidden_by_the_licence(kb, make_model, write_policy) -> 
     result = audit_facts([facts], policy, kb, FIXED_NOW)
     (found,) = [f for f in result.models[0].findings if f.rule == "use/distribution"]
     assert found.severity is Severity.ERROR and "forbids redistributing" in found.message
+
+
+def test_remote_code_unknown_when_the_file_list_is_incomplete(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    folder = make_model("license: apache-2.0")
+    policy = load_policy(write_policy(POLICY + "settings: {unknown: note}\n"), kb)
+    (facts,) = gather([Target("local", str(folder), "m", "google/m")], kb)
+    facts = dataclasses.replace(facts, weights=dataclasses.replace(facts.weights, remote_code=None))
+    result = audit_facts([facts], policy, kb, FIXED_NOW)
+    (found,) = [f for f in result.models[0].findings if f.rule == "weights/remote-code"]
+    assert found.severity is Severity.NOTE and "not known" in found.message
+
+
+def test_unsafe_format_beside_a_safe_copy_is_a_note(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    from conftest import safetensors_bytes
+
+    files = {"model.safetensors": safetensors_bytes(), "pytorch_model.bin": b"\x80\x02}q\x00."}
+    folder = make_model("license: apache-2.0", files=files)
+    result = run(kb, write_policy, [(folder, "google/m")], "weights: {deny-formats: [pickle]}\n")
+    (found,) = [f for f in result.models[0].findings if f.rule == "weights/unsafe-format"]
+    assert found.severity is Severity.NOTE and "sit beside safetensors" in found.message

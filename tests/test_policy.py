@@ -125,3 +125,92 @@ def test_schema_documents_every_policy_key() -> None:
         "rules",
         "waivers",
     }
+
+
+# --- where settings come from ---------------------------------------------------------------
+
+BASE = """version: 1
+name: base
+licenses:
+  allow: [MIT]
+  deny: [gpl-3.0]
+provenance:
+  deny-jurisdictions: [prc]
+rules:
+  - id: acme/no-merges
+    severity: warning
+    message: "merge"
+    when: { field: lineage.relation, contains: merge }
+waivers:
+  - {id: W-1, rule: license/unknown, model: "a/*", reason: r, approved-by: x}
+"""
+CHILD = """version: 1
+extends: [./base.yaml]
+use:
+  territories: [DE]
+provenance:
+  include-lineage: false
+licenses:
+  deny: [agpl-3.0]
+"""
+
+
+def _chain(write_policy) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    return write_policy(BASE, "base.yaml"), write_policy(CHILD, "child.yaml")
+
+
+def test_evidence_names_the_file_and_line_a_setting_came_from(kb, write_policy) -> None:  # type: ignore[no-untyped-def]
+    _, child = _chain(write_policy)
+    policy = load_policy(child, kb)
+    base_name, child_name = policy.files
+    assert base_name.endswith("base.yaml") and child_name.endswith("child.yaml")
+    allow = policy.evidence("/licenses/allow", "MIT")
+    assert (allow.source, allow.pointer, allow.value, allow.line) == (
+        base_name,
+        "/licenses/allow",
+        "MIT",
+        4,
+    )
+    assert policy.evidence("/licenses/deny", "x").source == child_name  # a list is replaced
+    assert policy.evidence("/licenses/deny", "x").line == 8
+    # a mapping merges key by key: each key keeps the file that set it
+    assert policy.evidence("/provenance/deny-jurisdictions", "prc").source == base_name
+    assert policy.evidence("/provenance/include-lineage", False).source == child_name
+    assert policy.evidence("/use/territories", ["DE"]).line == 4
+    assert (policy.evidence("/rules/acme/no-merges", "").source, policy.rules[0].id) == (
+        base_name,
+        "acme/no-merges",
+    )
+    assert (policy.waivers[0].file, policy.waivers[0].line) == (base_name, 14)
+    # a setting no file states is cited to the policy itself, without a line
+    unset = policy.evidence("/use/commercial", None)
+    assert (unset.source, unset.line) == (child_name, None)
+
+
+def test_findings_cite_the_file_that_set_the_policy(kb, write_policy, make_model) -> None:  # type: ignore[no-untyped-def]
+    from conftest import FIXED_NOW
+
+    from checker.api import audit_facts, gather
+    from checker.sources.targets import Target
+
+    _, child = _chain(write_policy)
+    policy = load_policy(child, kb)
+    folder = make_model("license: apache-2.0")
+    facts = gather([Target("local", str(folder), "m", "google/m")], kb)
+    result = audit_facts(facts, policy, kb, FIXED_NOW)
+    (denied,) = [f for f in result.models[0].findings if f.rule == "license/not-allowed"]
+    (cited,) = [e for e in denied.evidence if e.pointer == "/licenses/allow"]
+    assert (cited.source, cited.line) == (policy.files[0], 4)
+
+
+def test_command_line_use_is_not_cited_to_a_file(kb, write_policy) -> None:  # type: ignore[no-untyped-def]
+    from checker.api import with_use
+    from checker.policy.origins import COMMAND_LINE
+
+    _, child = _chain(write_policy)
+    policy = with_use(load_policy(child, kb), {"territories": ("US",), "commercial": None}, kb)
+    assert policy.use.territories == ("US",)
+    cited = policy.evidence("/use/territories", ["US"])
+    assert (cited.source, cited.line) == (COMMAND_LINE, None)
+    assert policy.evidence("/licenses/allow", "MIT").source == policy.files[0]  # untouched
+    assert policy.evidence("/use/commercial", None).source == policy.files[-1]  # not overridden

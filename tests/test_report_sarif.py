@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.facts import CardFacts, ModelFacts, ModelIdentity
 from checker.findings import Evidence, Finding, Severity, Verdict
 from checker.policy.model import Waiver
@@ -362,3 +362,26 @@ def test_run_properties(example_result: AuditResult) -> None:
     assert invocation["exitCode"] == example_result.exit_code
     assert invocation["endTimeUtc"] == example_result.generated_at
     dt.datetime.fromisoformat(invocation["endTimeUtc"].replace("Z", "+00:00"))
+
+
+def test_command_line_evidence_is_not_a_location(example_result: AuditResult) -> None:
+    from checker.policy.origins import COMMAND_LINE
+
+    model = _model(example_result, "tencent/Hunyuan-A13B-Instruct")
+    hub_facts = dataclasses.replace(
+        model.facts,
+        model=ModelIdentity("tencent/Hunyuan-A13B-Instruct", "a" * 40, "hub"),
+        card=CardFacts(present=True, path="hf:tencent/Hunyuan-A13B-Instruct@" + "a" * 40),
+    )
+    finding = _finding(
+        "use/territory",
+        Severity.ERROR,
+        "tencent/Hunyuan-A13B-Instruct",
+        Evidence(COMMAND_LINE, "/use/territories", ["DE"]),
+    )
+    bare = dataclasses.replace(finding, evidence=())
+    (res, without) = _run(
+        _only(example_result, ModelResult(hub_facts, Verdict.FAIL, (finding, bare)))
+    )["results"]
+    assert _place(res) == _place(without)  # placed as if the evidence were not there
+    assert _place(res)[0] != COMMAND_LINE

@@ -1,33 +1,47 @@
 """Built-in checks: pure functions from facts (and policy, knowledge) to findings.
 
-``CHECKS`` is the explicit registry; the engine runs every entry in order.
+One module per check (cargo-deny's layout: a check, its config, its diagnostics): it defines its
+rules as ``Rule`` constants, its policy section (a frozen dataclass whose defaults are the policy
+defaults, and how it is read), and its check functions. This module only collects them:
+
+- ``CHECKS``: the per-model checks, run in this order by the engine; their names are the JUnit
+  testcases, and every rule's ``group`` is one of them (``waivers`` run once per audit).
+- ``RULES``: every built-in rule by id. The README's rule table is generated from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from checker.checks import card, custom, license, provenance, use, waivers, weights
 from checker.checks.base import CheckContext
-from checker.checks.card import check_card
-from checker.checks.custom import check_custom
-from checker.checks.license import check_consistency, check_license, check_lineage_conflict
-from checker.checks.provenance import check_provenance
-from checker.checks.use import check_use
-from checker.checks.weights import check_weights
+from checker.checks.rule import Rule
 from checker.facts import ModelFacts
 from checker.findings import Finding
 
 Check = Callable[[ModelFacts, CheckContext], list[Finding]]
 
 CHECKS: dict[str, Check] = {
-    "card": check_card,
-    "license": check_license,
-    "consistency": check_consistency,
-    "lineage": check_lineage_conflict,
-    "use": check_use,
-    "provenance": check_provenance,
-    "weights": check_weights,
-    "custom": check_custom,
+    "card": card.check_card,
+    "license": license.check_license,
+    "consistency": license.check_consistency,
+    "lineage": license.check_lineage_conflict,
+    "use": use.check_use,
+    "provenance": provenance.check_provenance,
+    "weights": weights.check_weights,
+    "custom": custom.check_custom,
 }
 
-__all__ = ["CHECKS", "Check", "CheckContext"]
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        *license.RULES,
+        *use.RULES,
+        *provenance.RULES,
+        *weights.RULES,
+        *card.RULES,
+        *waivers.RULES,
+    )
+}
+
+__all__ = ["CHECKS", "RULES", "Check", "CheckContext", "Rule"]

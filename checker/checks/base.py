@@ -1,15 +1,17 @@
-"""What every check receives, and the helper that builds its findings."""
+"""What every check receives, and the licences that bind a model (own and inherited, as the
+facts layer computed them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from checker.catalog import help_for
 from checker.facts import Binding, ModelFacts
-from checker.findings import Evidence, Finding, Severity
+from checker.findings import Severity
 from checker.knowledge import Knowledge
-from checker.policy.model import Policy
+
+if TYPE_CHECKING:  # the policy model is built from the checks' sections, not the reverse
+    from checker.policy.model import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +28,6 @@ class CheckContext:
 
 
 def binding_of(facts: ModelFacts) -> tuple[Binding, ...]:
-    """The licences that bind the model (``facts.binding``, computed once when facts are
+    """The licences that bind the model (``facts.binding``, computed once when the facts are
     completed; empty for facts that were never bound)."""
     return facts.binding or ()
-
-
-def finding(
-    rule: str,
-    severity: Severity | None,
-    facts: ModelFacts,
-    message: str,
-    evidence: Iterable[Evidence] = (),
-) -> list[Finding]:
-    """One finding (as a list, empty when the level is ``off``)."""
-    if severity is None:
-        return []
-    return [Finding(rule, severity, facts.model.id, message, help_for(rule), tuple(evidence))]

@@ -1,17 +1,69 @@
-"""Custom rules from the policy: structured conditions over the facts tree."""
+"""Custom rules from the policy (``rules:``): structured conditions over the facts tree.
+
+Their ids are the policy's own (``acme/...``); a custom rule may not take a built-in id.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from checker.checks.base import CheckContext
+from checker.checks.section import Reader, read_section, same
 from checker.facts import ModelFacts
-from checker.findings import Evidence, Finding
-from checker.policy.conditions import evaluate
-from checker.policy.fields import MISSING, facts_tree, lookup
+from checker.findings import Finding, Severity
+from checker.policy import conditions
+from checker.policy.conditions import Condition, evaluate
+from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
+
+
+def compile_condition(cond: Mapping[str, Any]) -> Condition:
+    """A condition mapping (``all``/``any``/``not`` or a ``{field, operator}`` leaf) as a tree."""
+    for kind in ("all", "any"):
+        if kind in cond:
+            return conditions.Combine(kind, tuple(compile_condition(c) for c in cond[kind]))
+    if "not" in cond:
+        return conditions.Combine("not", (compile_condition(cond["not"]),))
+    op = next(k for k in conditions.OPERATORS if k in cond)
+    value = cond[op]
+    pattern = re.compile(value) if op == "matches" else None
+    return conditions.Leaf(normalise_field(cond["field"]), op, value, pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRule:
+    """An organisation's own rule (an entry of ``rules:``): a structured condition, never
+    evaluated text."""
+
+    id: str
+    severity: Severity
+    message: str
+    when: Condition
+    help: str = ""
+    on_missing: str = "unknown"
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "id": same,
+        "severity": Severity,
+        "message": same,
+        "when": compile_condition,
+        "help": same,
+        "on-missing": same,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> CustomRule:
+        """One entry of ``rules:`` (schema-validated and checked: its condition compiles)."""
+        return read_section(cls, data, cls.READ)
+
+
+def read_rules(items: Sequence[Mapping[str, Any]]) -> tuple[CustomRule, ...]:
+    """The ``rules:`` section (after ``extends`` are merged)."""
+    return tuple(CustomRule.from_mapping(item) for item in items)
 
 
 def interpolate(message: str, tree: dict[str, Any]) -> str:
@@ -41,7 +93,7 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     out: list[Finding] = []
     for rule in ctx.policy.rules:
         result = evaluate(rule.when, tree, categories)
-        evidence = (Evidence(ctx.policy.files[-1], f"/rules/{rule.id}", rule.when.describe()),)
+        evidence = (ctx.policy.evidence(f"/rules/{rule.id}", rule.when.describe()),)
         if result is True or (result is None and rule.on_missing == "fail"):
             message = interpolate(rule.message, tree)
             out.append(

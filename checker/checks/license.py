@@ -1,4 +1,5 @@
-"""license/unknown and license/not-allowed: what the licence is, and whether the policy accepts it.
+"""license/*: what the licence is, whether the policy accepts it, whether its sources agree, and
+whether it keeps the restrictions of its base's licence.
 
 Decision order (cargo-deny style): a denied id or category rejects; an allowed id or category
 accepts; anything else is rejected (default deny). Expressions keep SPDX semantics: an OR needs one
@@ -7,10 +8,79 @@ acceptable branch, an AND needs all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
 from checker import licensing
-from checker.checks.base import CheckContext, binding_of, finding
+from checker.checks.base import CheckContext, binding_of
+from checker.checks.rule import Rule, finding
+from checker.checks.section import Reader, read_section, strings
 from checker.facts import LineageError, ModelFacts
 from checker.findings import Evidence, Finding, Severity
+
+UNKNOWN = Rule(
+    id="license/unknown",
+    summary="The model's licence could not be established.",
+    help="Declare the licence in the card's `license:` key (a Hub id or SPDX id; for `other`, add "
+    "`license_name` and `license_link`), or add the licence to the knowledge base.",
+    level=Severity.ERROR,
+    group="license",
+    fires_when="the licence could not be established: none declared, `other` without a known name "
+    "or link, an id or a licence file the knowledge base does not recognise, or an ancestor whose "
+    "licence is not known (its terms bind the derivative)",
+)
+NOT_ALLOWED = Rule(
+    id="license/not-allowed",
+    summary="The licence is denied or not on the policy's allow list.",
+    help="Choose a model under an allowed licence, add the licence or its category to "
+    "`licenses.allow` after legal review, or add a waiver for this model.",
+    level=Severity.ERROR,
+    group="license",
+    fires_when="the licence is denied, or not on the allow list",
+)
+INCONSISTENT = Rule(
+    id="license/inconsistent",
+    summary="Card, licence file, Hub tags or weight header disagree.",
+    help="Find out which licence really applies and correct the card; until then the strictest "
+    "reading applies.",
+    level=Severity.ERROR,
+    group="consistency",
+    fires_when="the card, a licence file, the Hub's `license:` tags and a GGUF header name "
+    "different licences",
+)
+LINEAGE_CONFLICT = Rule(
+    id="license/lineage-conflict",
+    summary="The model declares looser terms than its base model.",
+    help="A derivative cannot relicense its base: the base's licence still applies to you.",
+    level=Severity.ERROR,
+    group="lineage",
+    fires_when="a derivative declares a licence without restrictions its base's licence has",
+)
+RULES = (UNKNOWN, NOT_ALLOWED, INCONSISTENT, LINEAGE_CONFLICT)
+
+
+@dataclass(frozen=True, slots=True)
+class LicensePolicy:
+    """The ``licenses:`` section: which licences are accepted, by id and category; deny before
+    allow, default deny."""
+
+    allow: tuple[str, ...] = ()
+    allow_categories: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    deny_categories: tuple[str, ...] = ()
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "allow": strings,
+        "allow-categories": strings,
+        "deny": strings,
+        "deny-categories": strings,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> LicensePolicy:
+        """The section as the policy states it, defaults for what it does not."""
+        return read_section(cls, data, cls.READ)
 
 
 def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -19,11 +89,11 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     lic = facts.license
     if not lic.known:
         out += finding(
-            "license/unknown", ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
+            UNKNOWN, ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
         )
     elif lic.unidentified_files:
         out += finding(
-            "license/unknown",
+            UNKNOWN,
             ctx.unknown,
             facts,
             f"licence file(s) {', '.join(lic.unidentified_files)} not recognised: their terms "
@@ -42,8 +112,8 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
 
     if not licensing.evaluate(lic.expression, accept):
         out += finding(
-            "license/not-allowed",
-            Severity.ERROR,
+            NOT_ALLOWED,
+            NOT_ALLOWED.level,
             facts,
             f"licence {lic.expression} is not allowed by the policy",
             [*(d.evidence for d in lic.declared), *reasons],
@@ -54,8 +124,8 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         ok, why = _decide(applicable.entry.id, ctx)
         if not ok:
             out += finding(
-                "license/not-allowed",
-                Severity.ERROR,
+                NOT_ALLOWED,
+                NOT_ALLOWED.level,
                 facts,
                 f"licence {applicable.entry.id}, inherited from {applicable.via.id} "
                 f"({applicable.via.relation}), is not allowed by the policy",
@@ -72,7 +142,7 @@ def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             continue
         why = f": {ancestor.error}" if ancestor.error else ""
         out += finding(
-            "license/unknown",
+            UNKNOWN,
             ctx.unknown,
             facts,
             f"the licence of {ancestor.id} ({ancestor.relation}, depth {ancestor.depth}) is not "
@@ -91,7 +161,7 @@ def check_consistency(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     said = "; ".join(f"{s.declared_by}: {', '.join(s.ids)}" for s in lic.places if s.ids)
     evidence = [e for s in lic.places if s.ids for e in s.evidence]
     return finding(
-        "license/inconsistent",
+        INCONSISTENT,
         ctx.unknown,
         facts,
         f"the sources disagree on the licence ({said}); all of them apply until this is resolved",
@@ -134,8 +204,8 @@ def check_lineage_conflict(facts: ModelFacts, ctx: CheckContext) -> list[Finding
         if not missing:
             continue
         out += finding(
-            "license/lineage-conflict",
-            Severity.ERROR,
+            LINEAGE_CONFLICT,
+            LINEAGE_CONFLICT.level,
             facts,
             f"declares {facts.license.expression}, but {via.id} ({via.relation}, depth "
             f"{via.depth}) is under {applicable.entry.name}, whose terms "
@@ -163,18 +233,16 @@ def _decide(license_id: str, ctx: CheckContext) -> tuple[bool, Evidence]:
     categories = set(entry.categories) if entry else set()
     source = entry.file if entry else "SPDX"
     if license_id.lower() in _names(ctx, rules.deny):
-        return False, Evidence(ctx.policy.files[-1], "/licenses/deny", license_id)
+        return False, ctx.policy.evidence("/licenses/deny", license_id)
     denied = sorted(categories & set(rules.deny_categories))
     if denied:
         return False, Evidence(source, "/categories", f"{license_id}: denied category {denied[0]}")
     if license_id.lower() in _names(ctx, rules.allow):
-        return True, Evidence(ctx.policy.files[-1], "/licenses/allow", license_id)
+        return True, ctx.policy.evidence("/licenses/allow", license_id)
     allowed = sorted(categories & set(rules.allow_categories))
     if allowed:
         return True, Evidence(source, "/categories", f"{license_id}: allowed category {allowed[0]}")
-    return False, Evidence(
-        ctx.policy.files[-1], "/licenses/allow", f"{license_id} is not on the allow list"
-    )
+    return False, ctx.policy.evidence("/licenses/allow", f"{license_id} is not on the allow list")
 
 
 def _unknown_message(facts: ModelFacts) -> str:

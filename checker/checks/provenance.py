@@ -2,9 +2,64 @@
 
 from __future__ import annotations
 
-from checker.checks.base import CheckContext, finding
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from checker.checks.base import CheckContext
+from checker.checks.card import INVALID_METADATA
+from checker.checks.rule import Rule, finding
+from checker.checks.section import Reader, codes, level, read_section, same
 from checker.facts import LineageError, ModelFacts
-from checker.findings import Evidence, Finding, Severity
+from checker.findings import Finding, Severity
+
+DENIED_JURISDICTION = Rule(
+    id="provenance/denied-jurisdiction",
+    summary="The developer is in a denied jurisdiction.",
+    help="Pick a model from another developer, or record an approved waiver.",
+    level=Severity.ERROR,
+    group="provenance",
+    fires_when="the developer is established in a denied jurisdiction",
+)
+LINEAGE_JURISDICTION = Rule(
+    id="provenance/lineage-jurisdiction",
+    summary="An ancestor's developer is in a denied jurisdiction.",
+    help="A fine-tune, adapter, quantisation or merge keeps its base's provenance; pick a model "
+    "with another lineage or record an approved waiver.",
+    level=Severity.ERROR,
+    group="provenance",
+    fires_when="an ancestor's developer is in a denied jurisdiction",
+)
+UNKNOWN_DEVELOPER = Rule(
+    id="provenance/unknown-developer",
+    summary="The developer's country is not known.",
+    help="Add the organisation to rules/developers.yaml with a public source, or review it.",
+    level=Severity.WARNING,
+    group="provenance",
+    fires_when="the developer's (or an ancestor's) country is not known",
+)
+RULES = (DENIED_JURISDICTION, LINEAGE_JURISDICTION, UNKNOWN_DEVELOPER)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenancePolicy:
+    """The ``provenance:`` section: which developer jurisdictions are refused, whether
+    ancestors count, and the level for a developer whose country is not known."""
+
+    deny_jurisdictions: tuple[str, ...] = ()
+    include_lineage: bool = True
+    unknown_developer: Severity | None = UNKNOWN_DEVELOPER.level
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "deny-jurisdictions": codes,
+        "include-lineage": same,
+        "unknown-developer": level,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ProvenancePolicy:
+        """The section as the policy states it, defaults for what it does not."""
+        return read_section(cls, data, cls.READ)
 
 
 def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -13,12 +68,12 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     rules = ctx.policy.provenance
     denied = ctx.kb.expand(rules.deny_jurisdictions)
     groups = ", ".join(rules.deny_jurisdictions)
-    policy_evidence = Evidence(ctx.policy.files[-1], "/provenance/deny-jurisdictions", groups)
+    policy_evidence = ctx.policy.evidence("/provenance/deny-jurisdictions", groups)
     developer = facts.provenance.developer
     if developer is not None:
         if developer.country is None:
             out += finding(
-                "provenance/unknown-developer",
+                UNKNOWN_DEVELOPER,
                 rules.unknown_developer,
                 facts,
                 f"the country of developer {developer.org!r} is not known",
@@ -26,8 +81,8 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
         elif developer.country in denied:
             out += finding(
-                "provenance/denied-jurisdiction",
-                Severity.ERROR,
+                DENIED_JURISDICTION,
+                DENIED_JURISDICTION.level,
                 facts,
                 f"developer {developer.name or developer.org} is in "
                 f"{developer.country}, a denied jurisdiction ({groups})",
@@ -37,7 +92,7 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         if ancestor.error_kind is LineageError.CYCLE:
             cycle = (ancestor.error or "").removeprefix("lineage cycle: ")
             out += finding(
-                "card/invalid-metadata",
+                INVALID_METADATA,
                 ctx.unknown,
                 facts,
                 f"base_model forms a cycle ({cycle})",
@@ -48,7 +103,7 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     for ancestor in facts.lineage:
         if ancestor.error is not None and ancestor.error_kind is not LineageError.CYCLE:
             out += finding(
-                "provenance/lineage-jurisdiction",
+                LINEAGE_JURISDICTION,
                 ctx.unknown,
                 facts,
                 f"the lineage beyond {ancestor.id} ({ancestor.relation}, depth {ancestor.depth}) "
@@ -57,7 +112,7 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
         if ancestor.country is None:
             out += finding(
-                "provenance/unknown-developer",
+                UNKNOWN_DEVELOPER,
                 rules.unknown_developer,
                 facts,
                 f"the country of the developer of ancestor {ancestor.id} "
@@ -66,8 +121,8 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
         elif ancestor.country in denied:
             out += finding(
-                "provenance/lineage-jurisdiction",
-                Severity.ERROR,
+                LINEAGE_JURISDICTION,
+                LINEAGE_JURISDICTION.level,
                 facts,
                 f"ancestor {ancestor.id} ({ancestor.relation}, depth "
                 f"{ancestor.depth}) comes from {ancestor.developer or 'a developer'} "

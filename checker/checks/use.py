@@ -8,10 +8,66 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker import licensing
-from checker.checks.base import CheckContext, binding_of, finding
+from checker.checks.base import CheckContext, binding_of
+from checker.checks.rule import Rule, finding
 from checker.facts import Binding, ModelFacts
 from checker.findings import Evidence, Finding, Severity
 from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
+
+NON_COMMERCIAL = Rule(
+    id="use/non-commercial",
+    summary="The licence forbids the commercial use the policy intends.",
+    help="Use the model only non-commercially, obtain a commercial licence, or pick another.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence forbids the commercial use the policy intends (or allows it only "
+    "below a revenue cap)",
+)
+USER_LIMIT = Rule(
+    id="use/user-limit",
+    summary="The intended monthly active users exceed the licence's cap.",
+    help="Request a separate licence from the licensor before exceeding the cap.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="intended monthly active users exceed the licence's cap",
+)
+TERRITORY = Rule(
+    id="use/territory",
+    summary="The licence excludes where you are based or where you use it.",
+    help="Do not use the model there; the licence grants no rights in that territory.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence excludes where the licensee is based or where the model is used, with "
+    "its condition (Llama 3.2/3.3/4: multimodal models, EU-based licensees; Hunyuan: use in the "
+    "EU, UK, KR)",
+)
+PURPOSE = Rule(
+    id="use/purpose",
+    summary="An intended purpose is prohibited by the licence or its AUP.",
+    help="Drop that purpose or choose a model whose licence permits it.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="an intended purpose is prohibited by the licence or its acceptable use policy",
+)
+DISTRIBUTION = Rule(
+    id="use/distribution",
+    summary="The licence forbids, or does not say it allows, redistributing the model.",
+    help="Keep the model internal or hosted, or obtain the right to redistribute it.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the policy redistributes the model (`distribution: redistributed`) and the "
+    "licence forbids it, or does not say",
+)
+OUTPUT_TRAINING = Rule(
+    id="use/output-training",
+    summary="The licence restricts training other models on outputs.",
+    help="Do not use outputs to train or distil other models, or satisfy the stated condition.",
+    level=Severity.ERROR,
+    group="use",
+    fires_when="the licence forbids (error) or conditions (warning) training other models on "
+    "outputs",
+)
+RULES = (NON_COMMERCIAL, USER_LIMIT, TERRITORY, PURPOSE, DISTRIBUTION, OUTPUT_TRAINING)
 
 MULTIMODAL_TAGS = frozenset(
     {
@@ -43,7 +99,7 @@ def _clause(entry: _Named, term: Term, pointer: str) -> Evidence:
 
 
 def _use(ctx: CheckContext, key: str, value: object) -> Evidence:
-    return Evidence(ctx.policy.files[-1], f"/use/{key}", value)
+    return ctx.policy.evidence(f"/use/{key}", value)
 
 
 def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -111,7 +167,7 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
     if use is None:
         if term.value in ("forbidden", "conditional", "unknown"):
             return finding(
-                "use/non-commercial",
+                NON_COMMERCIAL,
                 ctx.unknown,
                 facts,
                 f"{entry.name}: commercial use is {term.value}; the policy does not "
@@ -121,15 +177,15 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
         return []
     if term.value == "forbidden":
         return finding(
-            "use/non-commercial",
-            Severity.ERROR,
+            NON_COMMERCIAL,
+            NON_COMMERCIAL.level,
             facts,
             f"{entry.name} forbids commercial use",
             evidence,
         )
     if term.value == "unknown":
         return finding(
-            "use/non-commercial",
+            NON_COMMERCIAL,
             ctx.unknown,
             facts,
             f"{entry.name}: whether commercial use is allowed is not known",
@@ -143,7 +199,7 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
     ):
         note = f": {term.note}" if term.note else ""
         return finding(
-            "use/non-commercial",
+            NON_COMMERCIAL,
             Severity.WARNING,
             facts,
             f"{entry.name} allows commercial use only under conditions{note}",
@@ -151,7 +207,7 @@ def _commercial(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
         )
     if revenue.value is not None:
         return finding(
-            "use/non-commercial",
+            NON_COMMERCIAL,
             Severity.WARNING,
             facts,
             f"{entry.name} allows commercial use only below annual revenue of "
@@ -169,7 +225,7 @@ def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
     evidence = [_clause(entry, term, "/terms/user_limit"), _use(ctx, "monthly-active-users", mau)]
     if mau is None:
         return finding(
-            "use/user-limit",
+            USER_LIMIT,
             ctx.unknown,
             facts,
             f"{entry.name} needs a separate licence above {term.value:,} monthly "
@@ -178,8 +234,8 @@ def _user_limit(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Fin
         )
     if mau > term.value:
         return finding(
-            "use/user-limit",
-            Severity.ERROR,
+            USER_LIMIT,
+            USER_LIMIT.level,
             facts,
             f"{mau:,} monthly active users exceed the {term.value:,} that "
             f"{entry.name} allows without a separate licence",
@@ -218,7 +274,7 @@ def _territory(
             return []
         if multimodal is None:
             return finding(
-                "use/territory",
+                TERRITORY,
                 ctx.unknown,
                 facts,
                 f"{entry.name} excludes {what} {exclusion.territory} for multimodal "
@@ -228,7 +284,7 @@ def _territory(
             )
     if declared is None:
         return finding(
-            "use/territory",
+            TERRITORY,
             ctx.unknown,
             facts,
             f"{entry.name} excludes {what} {exclusion.territory}{condition}; the "
@@ -239,8 +295,8 @@ def _territory(
     if not hit:
         return []
     return finding(
-        "use/territory",
-        Severity.ERROR,
+        TERRITORY,
+        TERRITORY.level,
         facts,
         f"{entry.name} excludes {what} {exclusion.territory}{condition}; the policy "
         f"names {', '.join(hit)}",
@@ -259,7 +315,7 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Findin
         if purposes == ():
             return []
         return finding(
-            "use/purpose",
+            PURPOSE,
             ctx.unknown,
             facts,
             f"{entry.name}: which uses it prohibits is not known; check the model's own licence",
@@ -270,7 +326,7 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Findin
         return []
     if purposes is None:
         return finding(
-            "use/purpose",
+            PURPOSE,
             ctx.unknown,
             facts,
             f"{entry.name} prohibits some uses ({', '.join(sorted(prohibited))}); the "
@@ -281,7 +337,7 @@ def _purpose(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[Findin
     if not hit:
         return []
     return finding(
-        "use/purpose", Severity.ERROR, facts, f"{entry.name} prohibits {', '.join(hit)}", evidence
+        PURPOSE, PURPOSE.level, facts, f"{entry.name} prohibits {', '.join(hit)}", evidence
     )
 
 
@@ -296,15 +352,15 @@ def _distribution(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> list[F
     ]
     if term.value == "forbidden":
         return finding(
-            "use/distribution",
-            Severity.ERROR,
+            DISTRIBUTION,
+            DISTRIBUTION.level,
             facts,
             f"{entry.name} forbids redistributing the model",
             evidence,
         )
     if term.value == "unknown":
         return finding(
-            "use/distribution",
+            DISTRIBUTION,
             ctx.unknown,
             facts,
             f"{entry.name}: whether the model may be redistributed is not known",
@@ -324,7 +380,7 @@ def _output_training(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> lis
     note = f": {term.note}" if term.note else ""
     if use is None:
         return finding(
-            "use/output-training",
+            OUTPUT_TRAINING,
             ctx.unknown,
             facts,
             f"{entry.name} restricts training other models on outputs "
@@ -333,22 +389,22 @@ def _output_training(facts: ModelFacts, ctx: CheckContext, entry: _Named) -> lis
         )
     if term.value == "forbidden":
         return finding(
-            "use/output-training",
-            Severity.ERROR,
+            OUTPUT_TRAINING,
+            OUTPUT_TRAINING.level,
             facts,
             f"{entry.name} forbids using outputs to train other models{note}",
             evidence,
         )
     if term.value == "conditional":
         return finding(
-            "use/output-training",
+            OUTPUT_TRAINING,
             Severity.WARNING,
             facts,
             f"{entry.name} allows training other models on outputs only under conditions{note}",
             evidence,
         )
     return finding(
-        "use/output-training",
+        OUTPUT_TRAINING,
         ctx.unknown,
         facts,
         f"{entry.name}: whether outputs may train other models is not known",

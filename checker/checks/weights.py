@@ -2,11 +2,67 @@
 
 from __future__ import annotations
 
-from checker.checks.base import CheckContext, finding
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from checker.checks.base import CheckContext
+from checker.checks.rule import Rule, finding
+from checker.checks.section import Reader, level, read_section, strings
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Severity
 
+AVAILABILITY = Rule(
+    id="weights/availability",
+    summary="The weights are not available in an accepted way.",
+    help="Request access, pick an open model, or add the availability to the policy.",
+    level=Severity.ERROR,
+    group="weights",
+    fires_when="the weights' availability is not accepted, or not known",
+)
+UNSAFE_FORMAT = Rule(
+    id="weights/unsafe-format",
+    summary="Weights come in a format that can run code when loaded.",
+    help="Prefer safetensors or GGUF; pickle-based files (.bin, .pt, .ckpt) execute code on load.",
+    level=Severity.WARNING,
+    group="weights",
+    fires_when="weights come in a denied format that runs code when loaded (pickle), judged by "
+    "name and first bytes",
+)
+REMOTE_CODE = Rule(
+    id="weights/remote-code",
+    summary="Loading the model runs code from its repository.",
+    help="Review the code at the pinned revision, or avoid trust_remote_code.",
+    level=Severity.WARNING,
+    group="weights",
+    fires_when="loading runs code from the repository (`auto_map`, `*.py` files)",
+)
+RULES = (AVAILABILITY, UNSAFE_FORMAT, REMOTE_CODE)
+
 SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
+
+
+@dataclass(frozen=True, slots=True)
+class WeightsPolicy:
+    """The ``weights:`` section: accepted availability, refused formats, and the levels for
+    weights that come only in a refused format and for remote code."""
+
+    allow_availability: tuple[str, ...] = ("open", "gated-auto", "gated-manual")
+    deny_formats: tuple[str, ...] = ()
+    unsafe_format: Severity | None = UNSAFE_FORMAT.level
+    remote_code: Severity | None = REMOTE_CODE.level
+
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "allow-availability": strings,
+        "deny-formats": strings,
+        "unsafe-format": level,
+        "remote-code": level,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> WeightsPolicy:
+        """The section as the policy states it, defaults for what it does not."""
+        return read_section(cls, data, cls.READ)
 
 
 def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
@@ -16,7 +72,7 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     w = facts.weights
     if w.availability == "unknown":
         out += finding(
-            "weights/availability",
+            AVAILABILITY,
             ctx.unknown,
             facts,
             "whether and how the weights can be had is not known",
@@ -24,8 +80,8 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         )
     elif w.availability not in rules.allow_availability:
         out += finding(
-            "weights/availability",
-            Severity.ERROR,
+            AVAILABILITY,
+            AVAILABILITY.level,
             facts,
             f"weights are {w.availability}; the policy accepts "
             f"{', '.join(rules.allow_availability) or 'none'}",
@@ -38,7 +94,7 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         evidence = [f.evidence for f in denied[:20]]
         if safe:
             out += finding(
-                "weights/unsafe-format",
+                UNSAFE_FORMAT,
                 Severity.NOTE,
                 facts,
                 f"{len(denied)} {names} file(s) sit beside {', '.join(safe)} weights: "
@@ -47,7 +103,7 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
         else:
             out += finding(
-                "weights/unsafe-format",
+                UNSAFE_FORMAT,
                 rules.unsafe_format,
                 facts,
                 f"the weights come only as {names} ({len(denied)} file(s)), which can "
@@ -56,7 +112,7 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
     if w.remote_code is None:
         out += finding(
-            "weights/remote-code",
+            REMOTE_CODE,
             ctx.unknown,
             facts,
             "whether loading runs repository code is not known (file list incomplete)",
@@ -64,7 +120,7 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         )
     elif w.remote_code:
         out += finding(
-            "weights/remote-code",
+            REMOTE_CODE,
             rules.remote_code,
             facts,
             "loading this model runs code from its repository (trust_remote_code)",

@@ -1,24 +1,32 @@
-"""The loaded policy as frozen values (see DESIGN.md, policy version 1)."""
+"""The loaded policy as frozen values (see DESIGN.md, policy version 1).
+
+A ``Policy`` is composed of sections. The sections of the built-in checks live with their checks
+(``checker/checks/<check>.py``); the intended use and the general settings live here. Every
+section's field defaults are the policy defaults (there is no other copy of them), and
+``from_mapping`` reads a section from the merged, validated policy mapping.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
-from checker.findings import Severity
-from checker.policy.conditions import Condition
-
-LEVELS = ("error", "warning", "note", "off")
-
-
-def level(value: str) -> Severity | None:
-    """A policy level: a severity, or None for ``off``."""
-    return None if value == "off" else Severity(value)
+from checker.checks.card import CardPolicy
+from checker.checks.custom import CustomRule
+from checker.checks.license import LicensePolicy
+from checker.checks.provenance import ProvenancePolicy
+from checker.checks.section import Reader, codes, level, read_section, same, strings
+from checker.checks.waivers import EXPIRED, UNUSED, Waiver
+from checker.checks.weights import WeightsPolicy
+from checker.findings import Evidence, Severity
+from checker.policy.origins import COMMAND_LINE, Origins
 
 
 @dataclass(frozen=True, slots=True)
 class UseProfile:
-    """The intended use; ``None`` means the policy does not say (checks then report unknown)."""
+    """The intended use (``use:``); ``None`` means the policy does not say (checks then report
+    unknown). Read by the use checks and by custom rules (``use.*``)."""
 
     commercial: bool | None = None
     monthly_active_users: int | None = None
@@ -28,82 +36,49 @@ class UseProfile:
     purposes: tuple[str, ...] | None = None
     train_other_models: bool | None = None
 
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "commercial": same,
+        "monthly-active-users": same,
+        "based-in": codes,
+        "territories": codes,
+        "distribution": same,
+        "purposes": strings,
+        "train-other-models": same,
+    }
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> UseProfile:
+        """The section as the policy states it; what it does not state stays unknown."""
+        return read_section(cls, data, cls.READ)
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Gate threshold and the levels of the meta findings."""
+    """The ``settings:`` section: the gate threshold, the level for facts that could not be
+    established, and the levels of the waiver findings."""
 
     fail_on: Severity = Severity.ERROR
     unknown: Severity | None = Severity.ERROR
-    unused_waiver: Severity | None = Severity.WARNING
-    expired_waiver: Severity | None = Severity.ERROR
+    unused_waiver: Severity | None = UNUSED.level
+    expired_waiver: Severity | None = EXPIRED.level
 
+    READ: ClassVar[Mapping[str, Reader]] = {
+        "fail-on": Severity,
+        "unknown": level,
+        "unused-waiver": level,
+        "expired-waiver": level,
+    }
 
-@dataclass(frozen=True, slots=True)
-class LicensePolicy:
-    """Which licences are accepted: ids and categories, deny before allow, default deny."""
-
-    allow: tuple[str, ...] = ()
-    allow_categories: tuple[str, ...] = ()
-    deny: tuple[str, ...] = ()
-    deny_categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ProvenancePolicy:
-    """Which developer jurisdictions are refused, and whether ancestors count."""
-
-    deny_jurisdictions: tuple[str, ...] = ()
-    include_lineage: bool = True
-    unknown_developer: Severity | None = Severity.WARNING
-
-
-@dataclass(frozen=True, slots=True)
-class WeightsPolicy:
-    """Accepted availability, refused formats and the level for remote code."""
-
-    allow_availability: tuple[str, ...] = ("open", "gated-auto", "gated-manual")
-    deny_formats: tuple[str, ...] = ()
-    unsafe_format: Severity | None = Severity.ERROR
-    remote_code: Severity | None = Severity.WARNING
-
-
-@dataclass(frozen=True, slots=True)
-class CardPolicy:
-    """Card metadata fields that must be present."""
-
-    require: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CustomRule:
-    """An organisation's own rule: a structured condition, never evaluated text."""
-
-    id: str
-    severity: Severity
-    message: str
-    help: str
-    when: Condition
-    on_missing: str = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class Waiver:
-    """An approved exception: a rule for models matching a glob, with reason and expiry."""
-
-    id: str
-    rule: str
-    model: str
-    reason: str
-    approved_by: str
-    expires: dt.date | None
-    file: str
-    line: int
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
+        """The section as the policy states it, defaults for what it does not."""
+        return read_section(cls, data, cls.READ)
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A complete, validated policy (after ``extends`` are merged)."""
+    """A complete, validated policy (after ``extends`` are merged), with where each setting
+    came from (``origins``)."""
 
     name: str
     files: tuple[str, ...]
@@ -116,3 +91,35 @@ class Policy:
     card: CardPolicy = field(default_factory=CardPolicy)
     rules: tuple[CustomRule, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    origins: Origins = field(default_factory=Origins)
+
+    def evidence(self, pointer: str, value: Any) -> Evidence:
+        """Evidence citing the setting at ``pointer`` (``/licenses/allow``, ``/rules/<id>``):
+        the file and line that set it, ``command line`` for an override; a setting no file
+        states is cited to the policy itself (its last file)."""
+        return self.origins.evidence(pointer, value, self.files[-1] if self.files else "")
+
+    def with_use(self, changes: Mapping[str, Any], source: str = COMMAND_LINE) -> Policy:
+        """The policy with intended-use fields (``based_in``, ...) replaced, cited to
+        ``source`` rather than to a file."""
+        if not changes:
+            return self
+        pointers = [f"/use/{name.replace('_', '-')}" for name in changes]
+        return replace(
+            self,
+            use=replace(self.use, **changes),
+            origins=self.origins.overridden(pointers, source),
+        )
+
+
+__all__ = [
+    "CardPolicy",
+    "CustomRule",
+    "LicensePolicy",
+    "Policy",
+    "ProvenancePolicy",
+    "Settings",
+    "UseProfile",
+    "Waiver",
+    "WeightsPolicy",
+]

@@ -18,7 +18,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
-from checker.checks import CHECKS
+from checker.checks import CHECKS, RULES
+from checker.checks.card import UNREADABLE
+from checker.checks.waivers import EXPIRED
 from checker.findings import Finding, Verdict
 from checker.policy.model import Policy
 from checker.result import AuditResult, ModelResult
@@ -26,34 +28,17 @@ from checker.result import AuditResult, ModelResult
 SUITES_NAME = "clearance"
 ERROR_CASE = "audit"
 POLICY_SUITE = "policy"
-POLICY_CASE = "waivers"
+POLICY_CASE = EXPIRED.group  # the waiver rules' group: "waivers"
 
-_PREFIX_CHECK = {
-    "license": "license",
-    "use": "use",
-    "provenance": "provenance",
-    "weights": "weights",
-    "card": "card",
-    "input": "card",
-}
-# Rules that a check of their own reports (when that check is registered in CHECKS).
-_OWN_CHECK = {
-    "license/inconsistent": "consistency",
-    "license/lineage-conflict": "lineage",
-}
 # Characters XML 1.0 cannot carry at all (untrusted card text may contain them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def check_of(rule: str) -> str:
-    """The check (a ``CHECKS`` name) a rule id belongs to: a rule with a check of its own (when
-    registered) goes there, else by prefix; anything else (custom rule ids) is ``custom``."""
-    own = _OWN_CHECK.get(rule)
-    if own is not None and own in CHECKS:
-        return own
-    prefix = rule.split("/", 1)[0] if "/" in rule else ""
-    by_prefix = _PREFIX_CHECK.get(prefix, "custom")
-    return by_prefix if by_prefix in CHECKS else "custom"
+    """The check (a ``CHECKS`` name) a rule id belongs to: a built-in rule's ``group``; anything
+    else (custom rule ids, a group that is not a per-model check) is ``custom``."""
+    builtin = RULES.get(rule)
+    return builtin.group if builtin is not None and builtin.group in CHECKS else "custom"
 
 
 def _check_names() -> list[str]:
@@ -175,7 +160,7 @@ def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> N
         error = _sub(
             case,
             "error",
-            (("message", message), ("type", first.rule if first else "input/unreadable")),
+            (("message", message), ("type", first.rule if first else UNREADABLE.id)),
         )
         error.text = _clean(_block(model.findings, policy)) if model.findings else None
         for name in _check_names():

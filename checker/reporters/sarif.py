@@ -25,10 +25,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from checker.catalog import RULES
+from checker.checks import RULES
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Verdict
 from checker.policy.model import Policy, Waiver
+from checker.policy.origins import COMMAND_LINE
 from checker.result import AuditResult, ModelResult
 
 SARIF_VERSION = "2.1.0"
@@ -68,8 +69,9 @@ def _physical(path: str, line: int | None) -> dict[str, Any]:
 
 
 def _is_path(source: str) -> bool:
-    """True when an evidence source reads as a file path (not hf:, builtin:, a URL, ``card``)."""
-    if not source or source in (".", "card"):
+    """True when an evidence source reads as a file path (not hf:, builtin:, a URL, ``card``,
+    the command line)."""
+    if not source or source in (".", "card", COMMAND_LINE):
         return False
     return bool(_DRIVE.match(source)) or not _SCHEME.match(source)
 
@@ -140,7 +142,7 @@ def _pascal(rule_id: str) -> str:
 
 
 def _descriptor(rule_id: str, findings: list[Finding], policy: Policy) -> dict[str, Any]:
-    """The reporting descriptor of one rule: catalogue text, or the policy's custom rule."""
+    """The reporting descriptor of one rule: the built-in rule's text, or the custom rule's."""
     worst = max(findings, key=lambda f: f.severity.rank).severity
     builtin = RULES.get(rule_id)
     custom = next((r for r in policy.rules if r.id == rule_id), None)
