@@ -304,6 +304,8 @@ def test_ai_licences_without_hub_ids(kb: Knowledge) -> None:
         "kolors",
         "internlm-model",
         "exaone-ai-model-1.1-nc",
+        "ltxv-open-weights",
+        "health-ai-developer-foundations",
     ):
         assert kb.license(name) is not None, name
     community = kb.license("stability-ai-community")

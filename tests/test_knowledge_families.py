@@ -178,6 +178,9 @@ NAMES: list[tuple[str, set[str]]] = [
     ("paligemma-3b-pt-224", {"gemma"}),
     ("zephyr-7b-gemma-v0.1", {"gemma"}),
     ("gemmapro-unrelated", set()),
+    ("medgemma-4b-it", {"hai-def"}),  # Gemma-based, but HAI-DEF terms
+    ("medgemma-1.5-4b-it-GGUF", {"hai-def"}),
+    ("path-foundation", {"hai-def"}),
     # Mistral
     ("Mistral-7B-Instruct-v0.3", {"mistral"}),
     ("Mixtral-8x7B-Instruct-v0.1-GGUF", {"mistral"}),
@@ -428,6 +431,16 @@ def test_new_non_commercial_licences(kb: Knowledge) -> None:
         assert "non-commercial" in entry.categories
 
 
+def test_ltxv_revenue_threshold_and_hai_def_names(kb: Knowledge) -> None:
+    ltxv = kb.license("ltxv-open-weights")
+    assert ltxv is not None and ltxv.terms.revenue_limit.value == 10_000_000
+    assert ltxv.terms.commercial_use.value == "conditional"
+    hai = kb.license("health-ai-developer-foundations")
+    assert hai is not None and hai.terms.commercial_use.value == "unknown"  # terms not read
+    assert kb.license("https://developers.google.com/health-ai-developer-foundations/terms") is hai
+    assert kb.license("health-ai-developer-foundations-terms-of-use") is hai
+
+
 def test_new_entries_cite_their_terms(kb: Knowledge) -> None:
     new = (
         "qwen",
@@ -439,6 +452,8 @@ def test_new_entries_cite_their_terms(kb: Knowledge) -> None:
         "kolors",
         "internlm-model",
         "exaone-ai-model-1.1-nc",
+        "ltxv-open-weights",
+        "health-ai-developer-foundations",
     )
     for key in new:
         entry = kb.license(key)
