@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from checker.engine import evaluate
@@ -64,6 +65,8 @@ def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = N
     """The policy with intended-use fields replaced by overrides (None: keep), which are checked
     as strictly as the policy file's own (a typo must not disable a check). Evidence cites
     them to the command line, not to a policy file."""
+    from checker.checks.section import codes
+    from checker.countries import alias_note
     from checker.policy.semantics import code_problem, purpose_problem
 
     kb = kb or load_knowledge()
@@ -77,7 +80,17 @@ def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = N
     problems += [p for x in changes.get("purposes", ()) if (p := purpose_problem(x))]
     if problems:
         raise UsageError("; ".join(problems))
-    return policy.with_use(changes)
+    notes = [
+        f"command line: {note}"
+        for key in ("based_in", "territories")
+        for code in changes.get(key, ())
+        if (note := alias_note(code))
+    ]
+    for key in ("based_in", "territories"):
+        if key in changes:
+            changes[key] = codes(list(changes[key]))
+    changed = policy.with_use(changes)
+    return replace(changed, notes=(*changed.notes, *notes)) if notes else changed
 
 
 def audit_facts(

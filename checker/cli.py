@@ -240,6 +240,8 @@ def check(
             progress=progress,
             on_targets=on_targets,
         )
+    for note in result.policy.notes:
+        click.echo(f"clearance: note: {note}", err=True)
     pairs = (
         list(zip(formats, outputs, strict=True))
         if outputs

@@ -241,3 +241,23 @@ def test_empty_hf_cache_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "no model to audit: --hf-cache found no model snapshot" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("code", ["XX", "ZZ", "QQ"])
+def test_unassigned_country_codes_are_refused(code: str) -> None:
+    folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
+    exit_code, _, err = invoke("check", folder, "--policy", ACME, "--territory", code)
+    assert exit_code == 2 and f"{code!r} is not an assigned ISO 3166-1 alpha-2 code" in err
+
+
+def test_uk_is_gb_with_a_note() -> None:
+    """Hunyuan A13B excludes the UK: --territory UK must find it (it used to match nothing)."""
+    folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
+    code, out, err = invoke(
+        "check", folder, "--policy", ACME, "--territory", "UK", "--format", "json"
+    )
+    assert "note: command line: UK is taken as GB" in err
+    findings = json.loads(out)["models"][0]["findings"]
+    territory = [f for f in findings if f["rule"] == "use/territory"]
+    assert any("GB" in f["message"] and f["severity"] == "error" for f in territory), territory
+    assert code == 1

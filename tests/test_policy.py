@@ -214,3 +214,16 @@ def test_command_line_use_is_not_cited_to_a_file(kb, write_policy) -> None:  # t
     assert (cited.source, cited.line) == (COMMAND_LINE, None)
     assert policy.evidence("/licenses/allow", "MIT").source == policy.files[0]  # untouched
     assert policy.evidence("/use/commercial", None).source == policy.files[-1]  # not overridden
+
+
+def test_country_aliases_are_iso_codes_with_a_note(tmp_path: Path, kb: Knowledge) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nuse:\n  based-in: [UK]\n  territories: [EL, DE]\n")
+    policy = load_policy(path, kb)
+    assert policy.use.based_in == ("GB",) and policy.use.territories == ("GR", "DE")
+    assert policy.notes == (
+        f"{path}:3:14: use.based-in[0]: UK is taken as GB: ISO 3166-1 reserves UK for the "
+        "United Kingdom, whose code is GB",
+        f"{path}:4:17: use.territories[0]: EL is taken as GR: EL is the European Union's code "
+        "for Greece, whose ISO 3166-1 code is GR",
+    )

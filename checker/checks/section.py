@@ -22,8 +22,10 @@ def level(value: str) -> Severity | None:
 
 
 def codes(values: list[str]) -> tuple[str, ...]:
-    """Country codes upper case, group names (lower case) as written."""
-    return tuple(v if v.islower() else v.upper() for v in values)
+    """Country codes as their ISO code (``UK`` -> ``GB``), group names (lower case) as written."""
+    from checker.countries import canonical
+
+    return tuple(v if v.islower() else canonical(v) for v in values)
 
 
 def strings(values: list[str]) -> tuple[str, ...]:

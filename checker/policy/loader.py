@@ -9,6 +9,7 @@ merge, with where each setting came from, and the sections).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from checker.errors import PolicyError, PolicyIssue
@@ -17,7 +18,7 @@ from checker.policy.build import build, merge
 from checker.policy.model import Policy
 from checker.policy.reader import builtin_names, read_chain
 from checker.policy.schema import schema_issues
-from checker.policy.semantics import chain_issues, semantic_issues
+from checker.policy.semantics import alias_notes, chain_issues, semantic_issues
 
 __all__ = ["builtin_names", "load_policy"]
 
@@ -37,4 +38,5 @@ def load_policy(ref: str | Path, kb: Knowledge) -> Policy:
     digest = hashlib.sha256()
     for pf in chain:
         digest.update(pf.data)
-    return build(merged, origins, chain, digest.hexdigest())
+    notes = tuple(note for pf in chain for note in alias_notes(pf))
+    return replace(build(merged, origins, chain, digest.hexdigest()), notes=notes)

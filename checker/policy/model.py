@@ -92,6 +92,7 @@ class Policy:
     rules: tuple[CustomRule, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     origins: Origins = field(default_factory=Origins)
+    notes: tuple[str, ...] = ()  # what loading noted but did not refuse (UK taken as GB)
 
     def evidence(self, pointer: str, value: Any) -> Evidence:
         """Evidence citing the setting at ``pointer`` (``/licenses/allow``, ``/rules/<id>``):

@@ -68,10 +68,16 @@ def _strings(value: Any) -> list[tuple[int, str]]:
 
 
 def code_problem(code: str, kb: Knowledge) -> str | None:
-    """Why a territory code is not usable (an ISO 3166-1 alpha-2 code or a country group)."""
-    if (len(code) == 2 and code.isalpha() and code.isupper()) or kb.is_group(code):
+    """Why a territory code is not usable: it must be an assigned ISO 3166-1 alpha-2 code in
+    upper case (``UK`` and ``EL`` are taken as ``GB`` and ``GR``) or a country group."""
+    from checker.countries import is_country
+
+    if kb.is_group(code) or (code.isupper() and is_country(code)):
         return None
     known = ", ".join(sorted(kb.groups))
+    if len(code) == 2 and code.isalpha() and code.isupper():
+        what = "is not an assigned ISO 3166-1 alpha-2 code (like DE), nor a group"
+        return f"{code!r} {what}: {known}"
     return f"unknown country or group {code!r} (an ISO 3166-1 alpha-2 code like DE, or: {known})"
 
 
@@ -223,3 +229,20 @@ def chain_issues(chain: list[PolicyFile], merged: dict[str, Any]) -> Iterator[Po
                     f"waivers[{index}].rule",
                     f"unknown rule {rule!r} (a built-in rule id or a custom rule id)",
                 )
+
+
+def alias_notes(pf: PolicyFile) -> Iterator[str]:
+    """Notes for country aliases the policy writes (``UK`` is taken as ``GB``), with their place."""
+    from checker.countries import alias_note
+
+    plain, node = pf.plain, pf.node
+    for section, key in (
+        ("use", "based-in"),
+        ("use", "territories"),
+        ("provenance", "deny-jurisdictions"),
+    ):
+        for index, code in _strings(_section(plain, section).get(key)):
+            note = alias_note(code)
+            if note:
+                line, col = position(node, [section, key, index])
+                yield f"{pf.name}:{line}:{col}: {section}.{key}[{index}]: {note}"
