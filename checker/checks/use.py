@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from checker import licensing
 from checker.checks.base import CheckContext, binding_of
 from checker.checks.rule import Rule, finding
+from checker.checks.use_gating import check_withheld
 from checker.facts import Binding, ModelFacts
 from checker.findings import Evidence, Finding, Severity
 from checker.knowledge import LicenseEntry, LicenseTerms, Term, TerritoryExclusion
@@ -108,6 +109,10 @@ def check_use(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     When the model's own expression offers a choice (``A OR B``), the alternative that suits
     the intended use best is taken (the fewest errors, then warnings); inherited licences always
     apply."""
+    return _by_licence(facts, ctx) + check_withheld(facts, ctx, TERRITORY)
+
+
+def _by_licence(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     binding = binding_of(facts)
     expression = facts.license.expression
     if expression is None or " OR " not in expression:

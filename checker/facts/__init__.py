@@ -21,6 +21,7 @@ from checker.facts.model import (
     ProvenanceFacts,
     WeightFacts,
     WeightFile,
+    Withheld,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "ProvenanceFacts",
     "WeightFacts",
     "WeightFile",
+    "Withheld",
 ]

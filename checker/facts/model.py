@@ -199,6 +199,15 @@ class WeightFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """A territory whose users the repository's gating refuses the weights
+    (``extra_gated_eu_disallowed: true``: users located in the EU)."""
+
+    territory: str  # an ISO code or a group of rules/jurisdictions.yaml (``eu``)
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
 class WeightFacts:
     """Whether and how the weights can be had, in which formats, and whether code comes along."""
 
@@ -208,6 +217,7 @@ class WeightFacts:
     remote_code: bool | None = None
     remote_code_evidence: tuple[Evidence, ...] = ()
     parameters: int | None = None
+    withheld: tuple[Withheld, ...] = ()
 
     @property
     def formats(self) -> tuple[str, ...]:

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from checker import weights
-from checker.facts.model import CardFacts, Problem, ProblemKind, WeightFacts, WeightFile
+from checker.facts.model import (
+    CardFacts,
+    Problem,
+    ProblemKind,
+    WeightFacts,
+    WeightFile,
+    Withheld,
+)
 from checker.findings import Evidence
 
 if TYPE_CHECKING:
@@ -34,6 +41,21 @@ def weight_files(raw: RawModel, problems: list[Problem]) -> tuple[WeightFile, ..
         where = f"{raw.location}/{f.path}"
         out.append(WeightFile(f.path, fmt, f.size, Evidence(where, "format", f"{fmt} ({how})")))
     return tuple(out)
+
+
+# Gating keys that refuse the weights to users of a territory, and the territory (Hub docs,
+# "Gated models": "Restricting Access for EU Users"; active only on a gated repository).
+WITHHOLDING_KEYS = {"extra_gated_eu_disallowed": "eu"}
+
+
+def _withheld(card: CardFacts, availability: str) -> tuple[Withheld, ...]:
+    if not availability.startswith("gated"):
+        return ()
+    return tuple(
+        Withheld(territory, card.evidence(key))
+        for key, territory in WITHHOLDING_KEYS.items()
+        if card.metadata.get(key) is True or str(card.metadata.get(key)).lower() == "true"
+    )
 
 
 def _gating(card: CardFacts) -> list[str]:
@@ -94,4 +116,5 @@ def weight_facts(
         remote_code=remote_code,
         remote_code_evidence=tuple(code),
         parameters=remote.parameters if remote is not None else None,
+        withheld=_withheld(card, availability),
     )
