@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+from checker.checks import CHECKS, RULES
 from checker.engine import evaluate
 from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
@@ -16,7 +17,7 @@ from checker.facts.build import build_facts
 from checker.facts.lineage import link_lineage
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
-from checker.result import AuditResult
+from checker.result import AuditResult, RuleInfo
 from checker.sources import (
     SOURCES,
     HubOptions,
@@ -113,7 +114,14 @@ def audit_facts(
         generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         models=tuple(models),
         findings=tuple(findings),
+        rules=rule_infos(),
+        checks=tuple(CHECKS),
     )
+
+
+def rule_infos() -> tuple[RuleInfo, ...]:
+    """What the reports say of the built-in rules (custom rules are the policy's)."""
+    return tuple(RuleInfo(r.id, r.summary, r.help, r.group, True) for r in RULES.values())
 
 
 def audit(

@@ -5,8 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.facts import ModelFacts, ModelObligation
-from checker.findings import Finding, Verdict
+from checker.findings import Finding, Severity, Verdict
 from checker.policy.model import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What a report says of a rule: a built-in rule's text and report group (the check it
+    belongs to, the JUnit testcase), or a custom rule's from the policy."""
+
+    id: str
+    summary: str
+    help: str
+    group: str  # a check name (``license``, ``use``...), ``waivers``, or ``custom``
+    builtin: bool
+    description: str = ""  # a longer text (a custom rule's message and condition)
+    level: Severity | None = None  # a custom rule's severity; built-in levels come from findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,27 @@ class AuditResult:
     generated_at: str
     models: tuple[ModelResult, ...]
     findings: tuple[Finding, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()  # the built-in rules (custom ones come from the policy)
+    checks: tuple[str, ...] = ()  # the per-model checks that ran, in order
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        """The descriptor of a rule id: a built-in rule's, else the policy's own rule's (None for
+        an id no rule has)."""
+        found = next((r for r in self.rules if r.id == rule_id), None)
+        if found is not None:
+            return found
+        custom = next((r for r in self.policy.rules if r.id == rule_id), None)
+        if custom is None:
+            return None
+        return RuleInfo(
+            custom.id,
+            f"Custom policy rule: {custom.when.describe()}",
+            custom.help or f"See the rule {custom.id} in the policy {self.policy.name}.",
+            "custom",
+            False,
+            description=custom.message,
+            level=custom.severity,
+        )
 
     def count(self, verdict: Verdict) -> int:
         """How many models have this verdict."""
@@ -63,4 +98,4 @@ class AuditResult:
 
 
 
-__all__ = ["AuditResult", "ModelObligation", "ModelResult"]
+__all__ = ["AuditResult", "ModelObligation", "ModelResult", "RuleInfo"]

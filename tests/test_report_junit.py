@@ -179,7 +179,7 @@ def test_failures_are_unwaived_findings_at_fail_on(example_result: AuditResult) 
     for model in example_result.models:
         suite = _suite(root, model.facts.model.id)
         expected = {
-            check_of(f.rule)
+            check_of(f.rule, example_result)
             for f in model.findings
             if f.waived_by is None and f.severity.rank >= fail_on.rank
         }
@@ -320,5 +320,5 @@ def test_untrusted_text_stays_well_formed(example_result: AuditResult) -> None:
         ("nodash", "custom"),
     ],
 )
-def test_rule_to_check(rule: str, check: str) -> None:
-    assert check_of(rule) == check
+def test_rule_to_check(rule: str, check: str, example_result: AuditResult) -> None:
+    assert check_of(rule, example_result) == check

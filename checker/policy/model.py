@@ -114,6 +114,7 @@ class Policy:
 
 
 __all__ = [
+    "COMMAND_LINE",
     "CardPolicy",
     "CustomRule",
     "LicensePolicy",

@@ -18,9 +18,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
-from checker.checks import CHECKS, RULES
-from checker.checks.card import UNREADABLE
-from checker.checks.waivers import EXPIRED
 from checker.findings import Finding, Verdict
 from checker.policy.model import Policy
 from checker.result import AuditResult, ModelResult
@@ -28,23 +25,27 @@ from checker.result import AuditResult, ModelResult
 SUITES_NAME = "clearance"
 ERROR_CASE = "audit"
 POLICY_SUITE = "policy"
-POLICY_CASE = EXPIRED.group  # the waiver rules' group: "waivers"
+POLICY_CASE = "waivers"  # the testcase of the policy-level (waiver) findings
 
 # Characters XML 1.0 cannot carry at all (untrusted card text may contain them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def check_of(rule: str) -> str:
-    """The check (a ``CHECKS`` name) a rule id belongs to: a built-in rule's ``group``; anything
-    else (custom rule ids, a group that is not a per-model check) is ``custom``."""
-    builtin = RULES.get(rule)
-    return builtin.group if builtin is not None and builtin.group in CHECKS else "custom"
+def check_of(rule: str, result: AuditResult) -> str:
+    """The check a rule id belongs to: a built-in rule's ``group``; anything else (custom rule
+    ids, a group that is not a per-model check) is ``custom``."""
+    info = result.rule(rule)
+    return (
+        info.group
+        if info is not None and info.builtin and info.group in result.checks
+        else ("custom")
+    )
 
 
-def _check_names() -> list[str]:
-    """The testcases of a model: every registered check, and ``custom`` (where unmapped rule ids
+def _check_names(result: AuditResult) -> list[str]:
+    """The testcases of a model: every check that ran, and ``custom`` (where unmapped rule ids
     go) even if it were not registered."""
-    names = list(CHECKS)
+    names = list(result.checks)
     return names if "custom" in names else [*names, "custom"]
 
 
@@ -160,14 +161,14 @@ def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> N
         error = _sub(
             case,
             "error",
-            (("message", message), ("type", first.rule if first else UNREADABLE.id)),
+            (("message", message), ("type", first.rule if first else ERROR_CASE)),
         )
         error.text = _clean(_block(model.findings, policy)) if model.findings else None
-        for name in _check_names():
+        for name in _check_names(result):
             _skipped(suite, ident, name, "not checked: the model could not be read")
     else:
-        for name in _check_names():
-            mine = [f for f in model.findings if check_of(f.rule) == name]
+        for name in _check_names(result):
+            mine = [f for f in model.findings if check_of(f.rule, result) == name]
             if name == "custom" and not policy.rules and not mine:
                 _skipped(suite, ident, name, "the policy has no custom rules")
             else:

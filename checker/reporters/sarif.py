@@ -25,11 +25,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from checker.checks import RULES
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Verdict
-from checker.policy.model import Policy, Waiver
-from checker.policy.origins import COMMAND_LINE
+from checker.policy.model import COMMAND_LINE, Policy, Waiver
 from checker.result import AuditResult, ModelResult
 
 SARIF_VERSION = "2.1.0"
@@ -141,20 +139,17 @@ def _pascal(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", rule_id))
 
 
-def _descriptor(rule_id: str, findings: list[Finding], policy: Policy) -> dict[str, Any]:
+def _descriptor(rule_id: str, findings: list[Finding], result: AuditResult) -> dict[str, Any]:
     """The reporting descriptor of one rule: the built-in rule's text, or the custom rule's."""
     worst = max(findings, key=lambda f: f.severity.rank).severity
-    builtin = RULES.get(rule_id)
-    custom = next((r for r in policy.rules if r.id == rule_id), None)
+    info = result.rule(rule_id)
     prefix = rule_id.split("/", 1)[0] if "/" in rule_id else rule_id
-    if builtin is not None:
-        short, full, help_text, level = builtin.summary, builtin.summary, builtin.help, worst
+    if info is not None and info.builtin:
+        short, full, help_text, level = info.summary, info.summary, info.help, worst
         tags = ["compliance", prefix]
-    elif custom is not None:
-        short = f"Custom policy rule: {custom.when.describe()}"
-        full = custom.message
-        help_text = custom.help or f"See the rule {rule_id} in the policy {policy.name}."
-        level = custom.severity
+    elif info is not None:
+        short, full, help_text = info.summary, info.description, info.help
+        level = info.level or worst
         tags = ["compliance", "custom"]
     else:
         short = full = rule_id
@@ -263,7 +258,7 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                         "name": TOOL_NAME,
                         "version": result.tool_version,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_descriptor(r, by_rule[r], policy) for r in rule_ids],
+                        "rules": [_descriptor(r, by_rule[r], result) for r in rule_ids],
                     }
                 },
                 "invocations": [
