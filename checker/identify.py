@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from checker.knowledge import Identify, Knowledge
 
@@ -58,8 +59,7 @@ def _phrase(phrase: str) -> str:
     return normalise(phrase)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """A licence or document with its phrases normalised and the words they need."""
 
     key: str
@@ -72,8 +72,7 @@ class _Entry:
     words: frozenset[str]  # every word of every ``all`` phrase: a text lacking one cannot match
 
 
-@dataclass(frozen=True, slots=True)
-class _Index:
+class _Index(NamedTuple):
     """The entries, and for each the rarest word of its ``all`` phrases (its anchor), so that a
     text is compared only with the entries whose anchors it contains."""
 

@@ -1,4 +1,5 @@
-"""The files of the knowledge base in rules/, read once as bytes.
+"""The files of the knowledge base in rules/, read once as bytes (named tuples, not dataclasses:
+this module is imported on every run, and a dataclass costs ~1 ms to create).
 
 The same bytes give the digest printed in every report, the key of the compiled knowledge cache
 (checker/knowledge_cache.py) and, when the cache has nothing for that key, the YAML that
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib.resources.abc import Traversable
+from typing import NamedTuple
 
 from checker.errors import KnowledgeError
 
@@ -23,8 +24,7 @@ SCHEMAS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RulesFile:
+class RulesFile(NamedTuple):
     """One file of rules/: where reports cite it (``rules/licenses/mit.yaml``) and its bytes."""
 
     where: str
@@ -32,8 +32,7 @@ class RulesFile:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class RulesFiles:
+class RulesFiles(NamedTuple):
     """Every file the knowledge base is made of, in the order it is compiled and digested."""
 
     meta: RulesFile
@@ -54,7 +53,7 @@ class RulesFiles:
         """A digest of every file's name and contents (schemas and knowledge.yaml included) and of
         ``salt`` (the cache format and the compiler's code): equal keys, equal compiled forms."""
         parts = list(salt)
-        for file in self.all():
+        for file in self.files():
             parts += [file.where.encode("utf-8"), file.data]
         key = hashlib.sha256(b"clearance-knowledge\0")
         for part in parts:  # length-prefixed: no two different file sets feed the same bytes
@@ -62,7 +61,7 @@ class RulesFiles:
             key.update(part)
         return key.hexdigest()
 
-    def all(self) -> tuple[RulesFile, ...]:
+    def files(self) -> tuple[RulesFile, ...]:
         """Every file, knowledge.yaml first."""
         return (
             self.meta,
