@@ -155,7 +155,9 @@ def heavy_of(rows: list[tuple[int, str]]) -> str:
     tops: dict[str, int] = {}
     for cum, module in rows:
         for heavy in HEAVY:
-            if module == heavy or (module.startswith(heavy + ".") and heavy != "importlib.metadata"):
+            if module == heavy or (
+                module.startswith(heavy + ".") and heavy != "importlib.metadata"
+            ):
                 top = heavy if heavy == "importlib.metadata" else module.split(".")[0]
                 tops[top] = max(tops.get(top, 0), cum)
     if not tops:
@@ -167,9 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="alternating rounds (9)")
     parser.add_argument("--quick", action="store_true", help="3 rounds, no import tables")
-    parser.add_argument(
-        "--no-bytecode", action="store_true", help="compile checker/ on every run"
-    )
+    parser.add_argument("--no-bytecode", action="store_true", help="compile checker/ on every run")
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 9)
 
