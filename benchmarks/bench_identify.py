@@ -36,8 +36,14 @@ headline total) asks for the document's own key, as for Clearance; a lenient tot
 specific licence named" also counts for those files, is printed beside it. The whole-file
 expression (every detection joined with AND) is listed when it differs from the primary one.
 
+Scaling (``--scale N``, default 500; 0 to skip): ``identify`` (the phrase index) and
+``identify_exhaustive`` (every entry scored) over the texts in memory, with the real knowledge
+base and with synthetic licences added up to N (made-up names, phrases of random corpus words;
+no real text is copied), and whether both give the same answers.
+
 This prints numbers; it asserts nothing and exits 0. Target from the issue: Clearance right on
-every file and at least 50x faster than ScanCode.
+every file and at least 50x faster than ScanCode; identification cost flat as the knowledge base
+grows.
 """
 
 from __future__ import annotations
@@ -239,6 +245,114 @@ def run_clearance(files: list[Path], expected: dict[str, Expected], runs: int) -
         "ids": {e.key: e.id for e in kb.licenses},
         "documents": len(kb.documents),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Clearance: cost as the knowledge base grows
+
+_NAME_LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+def synthetic_knowledge(kb: Any, total: int, texts: list[str], seed: int = 0) -> Any:
+    """``kb`` with made-up licences added until it holds ``total``. Each has a made-up name word
+    and phrases of words drawn at random from the corpus's vocabulary (so they share the real
+    texts' common words, but no real text is copied); one in ten has no made-up word at all."""
+    import dataclasses
+    import random
+
+    from checker.identify import normalise
+    from checker.knowledge import Identify
+
+    rnd = random.Random(seed)
+    vocabulary = sorted({w for t in texts for w in normalise(t).split()})
+
+    def words(low: int, high: int) -> str:
+        return " ".join(rnd.choice(vocabulary) for _ in range(rnd.randrange(low, high)))
+
+    template = kb.licenses[0]
+    extra = []
+    for n in range(max(0, total - len(kb.licenses))):
+        name = "".join(rnd.choice(_NAME_LETTERS) for _ in range(9))
+        if n % 10 == 0:
+            ident = Identify((words(4, 7), words(3, 6)), (), (words(2, 4),))
+        else:
+            ident = Identify((f"{name} model licence", words(3, 6)), (words(2, 4),), ())
+        extra.append(
+            dataclasses.replace(
+                template, key=f"synthetic-{n}", id=f"LicenseRef-synthetic-{n}", identify=ident
+            )
+        )
+    return dataclasses.replace(kb, licenses=kb.licenses + tuple(extra))
+
+
+def run_scaling(files: list[Path], sizes: list[int], runs: int) -> list[dict[str, Any]]:
+    """identify (indexed) and identify_exhaustive (every entry scored) over the corpus texts,
+    in memory, at each knowledge-base size; best of ``runs`` passes each."""
+    from checker.identify import _candidates, _index, identify, identify_exhaustive, normalise
+    from checker.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    texts = [_read(p) for p in files]
+    out = []
+    for size in sizes:
+        big = kb if size <= len(kb.licenses) else synthetic_knowledge(kb, size, texts)
+        index = _index(big)  # built outside the clock, once per knowledge base, as in a run
+        row: dict[str, Any] = {"licences": len(big.licenses), "entries": len(index.entries)}
+        answers = {}
+        for name, fn in (("indexed", identify), ("exhaustive", identify_exhaustive)):
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                found = [fn(t, big) for t in texts]
+                times.append(time.perf_counter() - start)
+            row[name] = min(times)
+            answers[name] = [[(h.key, h.kind, h.confidence) for h in f] for f in found]
+        row["same"] = answers["indexed"] == answers["exhaustive"]
+        row["candidates"] = statistics.mean(len(_candidates(index, normalise(t))) for t in texts)
+        start = time.perf_counter()
+        from checker.identify import _build_index
+
+        _build_index(big)
+        row["index_build"] = time.perf_counter() - start
+        out.append(row)
+    return out
+
+
+def print_scaling(rows: list[dict[str, Any]], n: int) -> None:
+    print(f"\nIdentification as the knowledge base grows ({n} corpus texts in memory, best pass):")
+    table_rows = [
+        [
+            str(r["licences"]),
+            str(r["entries"]),
+            f"{r['candidates']:.1f}",
+            ms(r["indexed"]),
+            ms(r["exhaustive"]),
+            f"{r['exhaustive'] / r['indexed']:.1f}x",
+            ms(r["index_build"]),
+            "yes" if r["same"] else "NO",
+        ]
+        for r in rows
+    ]
+    print_table(
+        table_rows,
+        [
+            "licences",
+            "entries",
+            "candidates/text",
+            "identify",
+            "every entry scored",
+            "speed-up",
+            "index build",
+            "same answers",
+        ],
+    )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(
+            f"  {first['licences']} -> {last['licences']} licences: identify "
+            f"{last['indexed'] / first['indexed']:.2f}x the time, every entry scored "
+            f"{last['exhaustive'] / first['exhaustive']:.2f}x"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -551,6 +665,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time `scancode --license --json-pp --processes 1` once, end to end",
     )
+    ap.add_argument(
+        "--scale",
+        type=int,
+        default=500,
+        help="also time identification with synthetic licences up to this many (500; 0: no)",
+    )
     args = ap.parse_args(argv)
     runs = max(1, args.runs)
 
@@ -574,6 +694,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Clearance: knowledge base of {clr['licences']} licences and {clr['documents']} documents"
     )
+
+    scaling = run_scaling(files, [clr["licences"], args.scale], runs) if args.scale else []
 
     sc: dict[str, Any] | None = None
     sc_version = None
@@ -637,6 +759,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if sc is None:
         print(f"  ScanCode   skipped: {skip}")
+        if scaling:
+            print_scaling(scaling, n)
         return 0
 
     docs = sum(isinstance(e, tuple) for e in expected.values())
@@ -721,6 +845,8 @@ def main(argv: list[str] | None = None) -> int:
     if notes:
         print("\nMapping table vs the knowledge base's ScanCode ids:")
         print("\n".join("  - " + n for n in notes))
+    if scaling:
+        print_scaling(scaling, n)
     return 0
 
 

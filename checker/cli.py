@@ -1,15 +1,14 @@
 """The command line: parse arguments, call the library, write reports, map to an exit code.
 
-Heavy imports (huggingface_hub, spdx-tools, jinja2, ruamel.yaml) happen inside the commands that
-need them, so ``clearance --help`` stays fast.
+Heavy imports (huggingface_hub, spdx-tools, jinja2, ruamel.yaml, and even tempfile and traceback)
+happen inside the commands and branches that need them, so ``clearance --help`` stays fast
+(tests/test_start.py checks what it imports).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -47,6 +46,9 @@ def error_handler(func: F) -> F:
         except KeyboardInterrupt:
             _fail("clearance: interrupted", EXIT_INTERRUPTED)
         except Exception as exc:  # a bug: keep the traceback, say where it is
+            import tempfile
+            import traceback
+
             fd, path = tempfile.mkstemp(prefix="clearance-crash-", suffix=".log")
             with os.fdopen(fd, "w") as log:
                 log.write(f"clearance {__version__} on Python {sys.version}\n")

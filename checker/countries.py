@@ -23,9 +23,18 @@ WHY = {
 
 @lru_cache(maxsize=1)
 def _assigned() -> frozenset[str]:
-    import pycountry
+    """The assigned codes, read from pycountry's copy of the iso-codes database without
+    importing pycountry itself (its import costs ~45 ms, most of it importlib.metadata)."""
+    import importlib.util
+    import json
+    from pathlib import Path
 
-    return frozenset(c.alpha_2 for c in pycountry.countries)
+    spec = importlib.util.find_spec("pycountry")
+    if spec is None or spec.origin is None:  # pragma: no cover - a core dependency
+        raise RuntimeError("pycountry is not installed")
+    data = Path(spec.origin).parent / "databases" / "iso3166-1.json"
+    entries = json.loads(data.read_text(encoding="utf-8"))["3166-1"]
+    return frozenset(e["alpha_2"] for e in entries)
 
 
 def canonical(code: str) -> str:

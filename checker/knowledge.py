@@ -1,13 +1,14 @@
 """The knowledge base in rules/: licences, developers and country groups, loaded once and indexed.
 
-Every file is validated against its JSON Schema in rules/schema/ when it loads, so a malformed
-entry is a clear KnowledgeError naming the file, not a wrong verdict later.
+Every file is validated against its JSON Schema in rules/schema/ when it is compiled
+(checker/knowledge_compile.py), so a malformed entry is a clear KnowledgeError naming the file,
+not a wrong verdict later. The compiled form is cached per content digest of rules/
+(checker/knowledge_cache.py), so a run whose rules have not changed parses no YAML and validates
+nothing; the tests validate the shipped rules on every run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from checker.errors import KnowledgeError
-from checker.resources import rules_file
+from checker.resources import data_dir, package_file
+from checker.version import __version__
 
 KNOWLEDGE_FORMAT = 1
 CATEGORIES = (
@@ -223,32 +225,6 @@ def _norm(text: str) -> str:
     return text
 
 
-def _load_yaml(node: Traversable) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        return YAML(typ="safe", pure=False).load(node.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
-        raise KnowledgeError(f"rules/{node.name}: cannot be read: {exc}") from exc
-
-
-@cache
-def _validator(schema_name: str) -> Any:
-    import jsonschema
-
-    schema = json.loads(rules_file("schema", schema_name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
-def _validate(data: Any, schema_name: str, where: str) -> None:
-    errors = sorted(_validator(schema_name).iter_errors(data), key=str)
-    if errors:
-        first = errors[0]
-        path = ".".join(str(p) for p in first.absolute_path) or "(top)"
-        raise KnowledgeError(f"{where}: {path}: {first.message}")
-
-
 def _term(raw: Mapping[str, Any] | None, default: Term) -> Term:
     if raw is None:
         return default
@@ -328,62 +304,80 @@ def _index_licenses(entries: Iterable[LicenseEntry]) -> dict[str, LicenseEntry]:
 
 @cache
 def load_knowledge() -> Knowledge:
-    """Load, validate and index the shipped knowledge base (once per process)."""
-    digest = hashlib.sha256()
-    meta = _load_yaml(rules_file("knowledge.yaml"))
-    licenses: list[LicenseEntry] = []
-    folder = rules_file("licenses")
-    for node in sorted(folder.iterdir(), key=lambda n: n.name):
-        if not node.name.endswith(".yaml"):
-            continue
-        where = f"rules/licenses/{node.name}"
-        data = _load_yaml(node)
-        _validate(data, "license.schema.json", where)
-        if f"{data['key']}.yaml" != node.name:
-            raise KnowledgeError(f"{where}: key {data['key']!r} does not match the file name")
-        digest.update(node.read_bytes())
-        licenses.append(_license_entry(data, where))
+    """The shipped knowledge base, loaded once per process (see ``load_knowledge_from``)."""
+    return load_knowledge_from(data_dir("rules"))
 
+
+def load_knowledge_from(rules: Traversable, *, use_cache: bool = True) -> Knowledge:
+    """Load the knowledge base of the rules/ folder ``rules``.
+
+    Its files are read and digested on every call; the compiled form (parsed and validated
+    against rules/schema/) comes from the cache when one was stored for exactly these contents,
+    else it is compiled, which validates it, and stored. ``use_cache=False`` always compiles.
+    """
+    from checker.knowledge_cache import read_compiled, write_compiled
+    from checker.knowledge_files import read_rules
+
+    found = read_rules(rules)
+    digest = found.digest()
+    key = found.cache_key(*_cache_salt())
+    if use_cache:
+        compiled = read_compiled(key)
+        if compiled is not None:
+            try:
+                return build_knowledge(compiled, digest)
+            except Exception:  # a cache file that does not build is corrupt: compile afresh
+                pass
+    from checker.knowledge_compile import compile_rules
+
+    compiled = compile_rules(found)
+    kb = build_knowledge(compiled, digest)
+    if use_cache:
+        write_compiled(key, compiled)
+    return kb
+
+
+def _cache_salt() -> tuple[bytes, ...]:
+    """What, besides rules/, decides the compiled form: the formats and the compiler's code."""
+    from checker.knowledge_cache import CACHE_FORMAT
+
+    try:
+        code = package_file("knowledge_compile.py").read_bytes()
+    except OSError:  # a build without sources: the version stands for the code
+        code = b""
+    return (f"{CACHE_FORMAT}/{KNOWLEDGE_FORMAT}/{__version__}".encode(), code)
+
+
+def build_knowledge(compiled: Mapping[str, Any], digest: str) -> Knowledge:
+    """The indexed knowledge base from its compiled form (checker/knowledge_compile.py)."""
+    from checker.knowledge_compile import COMPILED_FORMAT
+
+    if compiled.get("format") != COMPILED_FORMAT:
+        raise KnowledgeError(f"compiled knowledge of format {compiled.get('format')!r}")
+    licenses = [_license_entry(item["data"], item["file"]) for item in compiled["licenses"]]
     documents: list[Document] = []
-    doc_folder = rules_file("documents")
-    for node in sorted(doc_folder.iterdir(), key=lambda n: n.name) if doc_folder.is_dir() else []:
-        if not node.name.endswith(".yaml"):
-            continue
-        where = f"rules/documents/{node.name}"
-        data = _load_yaml(node)
-        _validate(data, "document.schema.json", where)
-        digest.update(node.read_bytes())
+    for item in compiled["documents"]:
+        data = item["data"]
         ident = _identify(data["identify"])
         assert ident is not None
         documents.append(
-            Document(data["key"], data["kind"], data.get("of"), data["name"], ident, where)
+            Document(data["key"], data["kind"], data.get("of"), data["name"], ident, item["file"])
         )
-
-    dev_data = _load_yaml(rules_file("developers.yaml"))
-    _validate(dev_data, "developers.schema.json", "rules/developers.yaml")
     developers: dict[str, DeveloperEntry] = {}
-    for d in dev_data["developers"]:
+    for d in compiled["developers"]:
         org = str(d["org"])
-        if org.lower() in developers:
-            raise KnowledgeError(f"rules/developers.yaml: {org!r} is listed twice")
         developers[org.lower()] = DeveloperEntry(
             org, d["name"], d.get("country"), d["kind"], d["source"], d.get("note")
         )
-    digest.update(rules_file("developers.yaml").read_bytes())
-
-    jur_data = _load_yaml(rules_file("jurisdictions.yaml"))
-    _validate(jur_data, "jurisdictions.schema.json", "rules/jurisdictions.yaml")
     groups = {
         key.lower(): CountryGroup(
             key, g["name"], frozenset(g["members"]), g["source"], str(g["as_of"])
         )
-        for key, g in jur_data["groups"].items()
+        for key, g in compiled["groups"].items()
     }
-    digest.update(rules_file("jurisdictions.yaml").read_bytes())
-
     return Knowledge(
-        version=str(meta["version"]),
-        digest=digest.hexdigest(),
+        version=str(compiled["version"]),
+        digest=digest,
         licenses=tuple(licenses),
         developers=MappingProxyType(developers),
         groups=MappingProxyType(groups),

@@ -27,3 +27,8 @@ def rules_file(*parts: str) -> Traversable:
     for part in parts:
         node = node.joinpath(part)
     return node
+
+
+def package_file(name: str) -> Traversable:
+    """A file of the ``checker`` package itself (the knowledge cache keys on its compiler)."""
+    return files("checker").joinpath(name)

@@ -1,8 +1,8 @@
-"""The installed version of Clearance."""
+"""The version of Clearance: the one place it is written.
 
-from importlib.metadata import PackageNotFoundError, version
+pyproject.toml reads it from here when a wheel is built (hatchling's ``[tool.hatch.version]``),
+so an installed package and a source checkout give the same answer without asking
+``importlib.metadata`` at run time (that import alone costs more than ``clearance --help``).
+"""
 
-try:
-    __version__ = version("clearance")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"

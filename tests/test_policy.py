@@ -227,3 +227,12 @@ def test_country_aliases_are_iso_codes_with_a_note(tmp_path: Path, kb: Knowledge
         f"{path}:4:17: use.territories[0]: EL is taken as GR: EL is the European Union's code "
         "for Greece, whose ISO 3166-1 code is GR",
     )
+
+
+def test_country_list_is_the_iso_list() -> None:
+    import pycountry
+
+    from checker.countries import _assigned
+
+    assert _assigned() == {c.alpha_2 for c in pycountry.countries}
+    assert len(_assigned()) >= 249

@@ -6,7 +6,6 @@ no set or dict-order leaks) given the same facts, policy and clock.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from checker.facts.projection import project
@@ -68,4 +67,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
 
 def render_json(result: AuditResult) -> str:
     """The JSON report text (indented, keys in a fixed order, trailing newline)."""
-    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+    from checker.reporters._common import dump_json, gc_paused
+
+    with gc_paused():
+        return dump_json(to_document(result))

@@ -1,0 +1,90 @@
+"""What several reporters need: the report's JSON text, fast and byte for byte the same.
+
+``dump_json`` writes what ``json.dumps(document, indent=2, ensure_ascii=False) + "\\n"`` writes
+(two-space indent, ``", "``/``": "`` separators, keys in insertion order, non-ASCII as is), but
+with orjson's C encoder instead of the standard library's pure-Python indenting one, about 15
+times faster on a large report. orjson writes a few values differently (NaN and infinities as
+``null``, floats below 1e-4 without the exponent's leading zero, integers past 64 bits, lone
+surrogates, subclasses, dates, dataclasses, enums), so a document holding anything but plain
+JSON values that both encoders write alike is written by the standard library, as before.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_SMALLEST_SAME_FLOAT = 1e-4  # below it (but not zero) orjson's float text differs from repr's
+_INFINITY = float("inf")
+
+
+def dump_json(document: Any) -> str:
+    """The indented JSON text of ``document`` with a trailing newline."""
+    try:
+        import orjson
+    except ImportError:  # orjson is a dependency on CPython only
+        return _dump_stdlib(document)
+    options = (
+        orjson.OPT_INDENT_2
+        | orjson.OPT_APPEND_NEWLINE
+        | orjson.OPT_PASSTHROUGH_SUBCLASS
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+    )
+    try:
+        encoded = orjson.dumps(document, default=_refuse, option=options)
+    except orjson.JSONEncodeError:  # a type or value orjson will not write (or writes otherwise)
+        return _dump_stdlib(document)
+    if not written_alike(document):
+        return _dump_stdlib(document)
+    return encoded.decode("utf-8")
+
+
+def _dump_stdlib(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is left to the standard library's encoder")
+
+
+def written_alike(document: Any) -> bool:
+    """True when every value in ``document`` is one that orjson and ``json`` write the same way:
+    dicts, lists and tuples of exactly str, int, bool, None, and floats that are zero or finite
+    and at least 1e-4 in size. (Call it on a document orjson encoded: that rules out cycles.)"""
+    stack: list[Any] = [[document]]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        values = node.values() if type(node) is dict else node
+        for value in values:
+            kind = type(value)
+            if kind is str or kind is int or kind is bool or value is None:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                push(value)
+            elif kind is float:
+                size = abs(value)
+                if not (value == 0.0 or _SMALLEST_SAME_FLOAT <= size < _INFINITY):
+                    return False
+            else:
+                return False
+    return True
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large acyclic document is built and written:
+    otherwise every few thousand new dicts it walks every object the audit holds, which costs
+    more than building the document. Reference counting still frees what is dropped."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
