@@ -316,9 +316,9 @@ def policy_check(file: str) -> None:
 @error_handler
 def licenses(license_id: str | None) -> None:
     """List the licence knowledge base, or explain one licence (terms, clauses, sources)."""
-    from checker.explain import explain_license, list_licenses
+    from checker.knowledge_view import license_sheet, license_table
 
     color = sys.stdout.isatty()
     click.echo(
-        list_licenses(color) if license_id is None else explain_license(license_id, color), nl=False
+        license_table(color) if license_id is None else license_sheet(license_id, color), nl=False
     )

@@ -1,4 +1,6 @@
-"""Text for ``clearance licenses``: the knowledge base as a table, or one licence explained."""
+"""The knowledge base as text for ``clearance licenses``: a table of every licence (rich on a
+terminal, plain columns otherwise: rich costs more to import than the listing itself), or one
+licence's sheet (terms with their clauses, obligations, sources)."""
 
 from __future__ import annotations
 
@@ -21,12 +23,14 @@ def _console(buffer: io.StringIO, color: bool) -> object:
     )
 
 
-def list_licenses(color: bool = False) -> str:
-    """A table of every licence: key, canonical id, Hub ids, categories."""
+def license_table(color: bool = False) -> str:
+    """A table of every licence: key, canonical id, name, categories."""
+    kb = load_knowledge()
+    if not color:
+        return _plain_table(kb.version, sorted(kb.licenses, key=lambda e: e.key))
     from rich.markup import escape
     from rich.table import Table
 
-    kb = load_knowledge()
     table = Table(
         title=f"Licence knowledge base {kb.version} ({len(kb.licenses)} licences)",
         title_justify="left",
@@ -54,7 +58,18 @@ def _term(label: str, term: Term) -> str:
     return line
 
 
-def explain_license(name: str, color: bool = False) -> str:
+def _plain_table(version: str, entries: list[LicenseEntry]) -> str:
+    rows = [("Key", "Canonical id", "Name", "Categories")]
+    rows += [(e.key, e.id, e.name, ", ".join(e.categories)) for e in entries]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"Licence knowledge base {version} ({len(entries)} licences)"]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def license_sheet(name: str, color: bool = False) -> str:
     """One licence: ids, categories, every term with its clause, obligations and sources."""
     del color
     kb = load_knowledge()
