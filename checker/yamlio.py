@@ -8,6 +8,7 @@ then refuses documents whose aliases would expand past a limit (the "billion lau
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,19 @@ class YamlProblem(Exception):
     column: int
 
 
+_LOCAL = threading.local()
+
+
 def _yaml() -> Any:
+    """This thread's loader (building one costs more than parsing a card; loaders are not
+    thread-safe, so each thread has its own)."""
+    loader = getattr(_LOCAL, "loader", None)
+    if loader is None:
+        loader = _LOCAL.loader = _new_yaml()
+    return loader
+
+
+def _new_yaml() -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os as _os
+import tempfile as _tempfile
+
+# Compiled knowledge and validated-policy marks go to a folder of this test session, never to
+# the user's cache (tests that need their own folder set CLEARANCE_CACHE_DIR themselves).
+_os.environ["CLEARANCE_CACHE_DIR"] = _tempfile.mkdtemp(prefix="clearance-test-cache-")
+
 import datetime as dt
 import struct
 from collections.abc import Callable

@@ -236,3 +236,28 @@ def test_country_list_is_the_iso_list() -> None:
 
     assert _assigned() == {c.alpha_2 for c in pycountry.countries}
     assert len(_assigned()) >= 249
+
+
+def test_a_valid_file_is_validated_once_and_an_edit_is_validated_again(
+    tmp_path: Path, kb: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.policy import schema
+
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nsettings:\n  fail-on: warning\n")
+    calls: list[str] = []
+    real = schema._validate
+
+    def counting(pf):  # type: ignore[no-untyped-def]
+        calls.append(pf.name)
+        return real(pf)
+
+    monkeypatch.setattr(schema, "_validate", counting)
+    load_policy(path, kb)
+    load_policy(path, kb)
+    assert calls.count(str(path)) == 1
+    path.write_text("version: 1\nsettings:\n  fail-on: sometimes\n")  # same size, new bytes
+    with pytest.raises(PolicyError, match="fail-on"):
+        load_policy(path, kb)
+    assert calls.count(str(path)) == 2

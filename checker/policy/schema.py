@@ -6,9 +6,12 @@ message that speaks YAML (mapping, list) and lists the valid keys for an unknown
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from checker.errors import PolicyIssue
@@ -23,8 +26,13 @@ _PATTERN_HINTS = {
 
 
 @cache
+def _schema_bytes() -> bytes:
+    return rules_file("schema", "policy.schema.json").read_bytes()
+
+
+@cache
 def _schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(rules_file("schema", "policy.schema.json").read_text())
+    loaded: dict[str, Any] = json.loads(_schema_bytes())
     return loaded
 
 
@@ -40,8 +48,43 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+KEEP_MARKS = 64  # files known valid, remembered per cache folder
+
+
+def _valid_mark(pf: PolicyFile) -> Path | None:
+    """Where "this exact file is valid against this exact schema" is remembered: the name is a
+    digest of the schema's and the file's bytes, so an edit of either is a new name."""
+    from checker.knowledge_cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(_schema_bytes() + b"\0" + pf.data).hexdigest()
+    return folder / "policy-valid" / digest
+
+
+def _remember_valid(mark: Path) -> None:
+    with contextlib.suppress(OSError):
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+        marks = sorted(mark.parent.iterdir(), key=lambda m: m.stat().st_mtime)
+        for old in marks[:-KEEP_MARKS]:
+            old.unlink()
+
+
 def schema_issues(pf: PolicyFile) -> Iterator[PolicyIssue]:
-    """Every schema error of one file."""
+    """Every schema error of one file. A file already found valid against the same schema is
+    not validated again (jsonschema costs more to import than a small audit takes)."""
+    mark = _valid_mark(pf)
+    if mark is not None and mark.is_file():
+        return
+    found = list(_validate(pf))
+    if not found and mark is not None:
+        _remember_valid(mark)
+    yield from found
+
+
+def _validate(pf: PolicyFile) -> Iterator[PolicyIssue]:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(_schema())
