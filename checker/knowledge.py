@@ -10,13 +10,14 @@ nothing; the tests validate the shipped rules on every run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
 from checker.errors import KnowledgeError
+from checker.knowledge_lineage import BaseModel, Family, build_base_models, build_families
 from checker.resources import data_dir, package_file
 from checker.version import __version__
 
@@ -134,6 +135,16 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Licensor:
+    """Who grants a licence, as its text names it, and the Hub organisations that publish under
+    it as that licensor (``licensor:`` of rules/licenses/*.yaml)."""
+
+    name: str
+    orgs: tuple[str, ...]
+    clause: str
+
+
+@dataclass(frozen=True, slots=True)
 class LicenseEntry:
     """A licence the knowledge base knows, with its ids, categories, terms and obligations."""
 
@@ -150,6 +161,7 @@ class LicenseEntry:
     obligations: tuple[Obligation, ...]
     file: str
     identify: Identify | None = None
+    licensors: tuple[Licensor, ...] = ()
 
     @property
     def hub_id(self) -> str | None:
@@ -191,6 +203,12 @@ class Knowledge:
     groups: Mapping[str, CountryGroup]
     _license_index: Mapping[str, LicenseEntry]
     documents: tuple[Document, ...] = ()
+    families: tuple[Family, ...] = ()
+    base_models: Mapping[str, BaseModel] = field(default_factory=lambda: MappingProxyType({}))
+
+    def base_model(self, model_id: str) -> BaseModel | None:
+        """A well-known model of the offline catalogue (case-insensitive id)."""
+        return self.base_models.get(model_id.lower())
 
     def license(self, name: str) -> LicenseEntry | None:
         """Look a licence up by key, canonical id, Hub id, alias or URL (case-insensitive)."""
@@ -284,6 +302,10 @@ def _license_entry(data: Mapping[str, Any], file: str) -> LicenseEntry:
         ),
         file=file,
         identify=_identify(data.get("identify")),
+        licensors=tuple(
+            Licensor(str(x["name"]), tuple(x.get("orgs", [])), str(x.get("clause", "")))
+            for x in data.get("licensor", [])
+        ),
     )
 
 
@@ -383,4 +405,6 @@ def build_knowledge(compiled: Mapping[str, Any], digest: str) -> Knowledge:
         groups=MappingProxyType(groups),
         _license_index=MappingProxyType(_index_licenses(licenses)),
         documents=tuple(documents),
+        families=build_families(compiled.get("families", [])),
+        base_models=MappingProxyType(dict(build_base_models(compiled.get("base_models", [])))),
     )

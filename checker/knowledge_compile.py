@@ -86,6 +86,11 @@ def compile_rules(files: RulesFiles) -> dict[str, Any]:
     jur_data = compiler.load(files.jurisdictions)
     compiler.validate(jur_data, "jurisdictions.schema.json", files.jurisdictions.where)
 
+    families = compiler.load(files.families)
+    compiler.validate(families, "families.schema.json", files.families.where)
+    base_models = compiler.load(files.base_models)
+    compiler.validate(base_models, "base-models.schema.json", files.base_models.where)
+
     return {
         "format": COMPILED_FORMAT,
         "version": str(_mapping(meta, files.meta)["version"]),
@@ -93,6 +98,8 @@ def compile_rules(files: RulesFiles) -> dict[str, Any]:
         "documents": documents,
         "developers": dev_data["developers"],
         "groups": jur_data["groups"],
+        "families": families["families"],
+        "base_models": base_models["models"],
     }
 
 

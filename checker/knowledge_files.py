@@ -21,6 +21,8 @@ SCHEMAS = (
     "document.schema.json",
     "developers.schema.json",
     "jurisdictions.schema.json",
+    "families.schema.json",
+    "base-models.schema.json",
 )
 
 
@@ -41,11 +43,20 @@ class RulesFiles(NamedTuple):
     developers: RulesFile
     jurisdictions: RulesFile
     schemas: tuple[RulesFile, ...]
+    families: RulesFile
+    base_models: RulesFile
 
     def digest(self) -> str:
         """The knowledge digest of reports: licences, documents, developers, jurisdictions."""
         digest = hashlib.sha256()
-        for file in (*self.licenses, *self.documents, self.developers, self.jurisdictions):
+        for file in (
+            *self.licenses,
+            *self.documents,
+            self.developers,
+            self.jurisdictions,
+            self.families,
+            self.base_models,
+        ):
             digest.update(file.data)
         return digest.hexdigest()
 
@@ -69,6 +80,8 @@ class RulesFiles(NamedTuple):
             *self.documents,
             self.developers,
             self.jurisdictions,
+            self.families,
+            self.base_models,
             *self.schemas,
         )
 
@@ -102,4 +115,6 @@ def read_rules(root: Traversable) -> RulesFiles:
         developers=_read(root.joinpath("developers.yaml"), "rules/developers.yaml"),
         jurisdictions=_read(root.joinpath("jurisdictions.yaml"), "rules/jurisdictions.yaml"),
         schemas=tuple(_read(schema.joinpath(name), f"rules/schema/{name}") for name in SCHEMAS),
+        families=_read(root.joinpath("families.yaml"), "rules/families.yaml"),
+        base_models=_read(root.joinpath("base-models.yaml"), "rules/base-models.yaml"),
     )

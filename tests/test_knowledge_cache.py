@@ -96,14 +96,15 @@ def test_the_shipped_knowledge_is_the_same_through_the_cache(cache: Path) -> Non
 
 
 def test_digest_is_the_reports_digest_of_the_files() -> None:
-    # the digest printed in reports: licences, documents, developers, jurisdictions, in order
+    # the digest printed in reports: licences, documents, developers, jurisdictions, families,
+    # the base-model catalogue, in order
     root = REPO / "rules"
     digest = hashlib.sha256()
     for folder in ("licenses", "documents"):
         for path in sorted((root / folder).glob("*.yaml"), key=lambda p: p.name):
             digest.update(path.read_bytes())
-    digest.update((root / "developers.yaml").read_bytes())
-    digest.update((root / "jurisdictions.yaml").read_bytes())
+    for name in ("developers.yaml", "jurisdictions.yaml", "families.yaml", "base-models.yaml"):
+        digest.update((root / name).read_bytes())
     assert load_knowledge().digest == digest.hexdigest()
 
 
@@ -279,4 +280,6 @@ def test_knowledge_type_is_unchanged(kb: Knowledge) -> None:
         "groups",
         "_license_index",
         "documents",
+        "families",
+        "base_models",
     ]

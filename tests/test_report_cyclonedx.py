@@ -134,8 +134,11 @@ def test_supplier_and_country(example_result: AuditResult) -> None:
 def test_lineage_as_pedigree(example_result: AuditResult) -> None:
     data = bom(example_result)
     gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
-    (parent,) = gguf["pedigree"]["ancestors"]
+    # the card declares the Instruct model; the offline catalogue knows the Instruct's own base
+    by_depth = {props(a)["clearance:lineage:depth"][0]: a for a in gguf["pedigree"]["ancestors"]}
+    parent, grandparent = by_depth["1"], by_depth["2"]
     assert (parent["group"], parent["name"]) == ("meta-llama", "Llama-3.1-8B-Instruct")
+    assert (grandparent["group"], grandparent["name"]) == ("meta-llama", "Llama-3.1-8B")
     assert parent["type"] == "machine-learning-model"
     assert props(parent)["clearance:lineage:relation"] == ["quantized"]
     assert props(parent)["clearance:lineage:depth"] == ["1"]

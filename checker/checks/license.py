@@ -155,18 +155,44 @@ def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
 def check_consistency(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """license/inconsistent: card, licence file, Hub tags and GGUF header name different
     licences; all of them then apply (the strictest reading)."""
+    out = _stale_catalogue(facts)
     lic = facts.license
     if not lic.inconsistent:
-        return []
+        return out
     said = "; ".join(f"{s.declared_by}: {', '.join(s.ids)}" for s in lic.places if s.ids)
     evidence = [e for s in lic.places if s.ids for e in s.evidence]
-    return finding(
+    prose = (
+        " (prose is weaker than metadata)"
+        if any(s.declared_by == "prose" for s in lic.places if s.ids)
+        else ""
+    )
+    return out + finding(
         INCONSISTENT,
         ctx.unknown,
         facts,
-        f"the sources disagree on the licence ({said}); all of them apply until this is resolved",
+        f"the sources disagree on the licence ({said}){prose}; all of them apply until this is "
+        "resolved",
         evidence,
     )
+
+
+def _stale_catalogue(facts: ModelFacts) -> list[Finding]:
+    """An ancestor whose licence on the Hub differs from the offline catalogue's: the Hub's is
+    used, and the disagreement is a note (the catalogue needs updating, or the Hub changed)."""
+    out: list[Finding] = []
+    for ancestor in facts.lineage:
+        if ancestor.catalogue_license is None:
+            continue
+        hub = ", ".join(ancestor.license_ids) or "none"
+        out += finding(
+            INCONSISTENT,
+            Severity.NOTE,
+            facts,
+            f"the Hub says {ancestor.id} is under {hub}, the offline catalogue says "
+            f"{ancestor.catalogue_license}; the Hub's answer is used",
+            ancestor.evidence,
+        )
+    return out
 
 
 RESTRICTIVE = frozenset(

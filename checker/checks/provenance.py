@@ -38,7 +38,18 @@ UNKNOWN_DEVELOPER = Rule(
     group="provenance",
     fires_when="the developer's (or an ancestor's) country is not known",
 )
-RULES = (DENIED_JURISDICTION, LINEAGE_JURISDICTION, UNKNOWN_DEVELOPER)
+UNDECLARED_LINEAGE = Rule(
+    id="provenance/undeclared-lineage",
+    summary="The repository hints at a model family the card does not declare as its base.",
+    help="Declare the real base in the card's `base_model`, or review where the weights come "
+    "from; until then the family's developer and jurisdiction may apply.",
+    level=Severity.WARNING,
+    group="provenance",
+    fires_when="a model that declares no lineage has a repository name or a config.json "
+    "architecture of a known family from another developer (weak evidence; at the `unknown` "
+    "level when the family's jurisdiction is denied)",
+)
+RULES = (DENIED_JURISDICTION, LINEAGE_JURISDICTION, UNKNOWN_DEVELOPER, UNDECLARED_LINEAGE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +60,13 @@ class ProvenancePolicy:
     deny_jurisdictions: tuple[str, ...] = ()
     include_lineage: bool = True
     unknown_developer: Severity | None = UNKNOWN_DEVELOPER.level
+    undeclared_lineage: Severity | None = UNDECLARED_LINEAGE.level
 
     READ: ClassVar[Mapping[str, Reader]] = {
         "deny-jurisdictions": codes,
         "include-lineage": same,
         "unknown-developer": level,
+        "undeclared-lineage": level,
     }
 
     @classmethod
@@ -100,6 +113,8 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             )
     if not rules.include_lineage:
         return out
+    out += _licensors(facts, ctx, denied, groups)
+    out += _undeclared(facts, ctx, denied, groups)
     for ancestor in facts.lineage:
         if ancestor.error is not None and ancestor.error_kind is not LineageError.CYCLE:
             out += finding(
@@ -129,4 +144,46 @@ def check_provenance(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 f"in {ancestor.country}, a denied jurisdiction ({groups})",
                 [*ancestor.evidence, policy_evidence],
             )
+    return out
+
+
+def _licensors(
+    facts: ModelFacts, ctx: CheckContext, denied: frozenset[str], groups: str
+) -> list[Finding]:
+    """The licence names a licensor in a denied jurisdiction: whatever the card declares, the
+    weights derive from that developer's models (a DeepSeek-licensed re-upload is DeepSeek's)."""
+    out: list[Finding] = []
+    for licensor in facts.provenance.licensors:
+        if licensor.country in denied:
+            out += finding(
+                LINEAGE_JURISDICTION,
+                LINEAGE_JURISDICTION.level,
+                facts,
+                f"its licence ({licensor.license}) is granted by {licensor.name or licensor.org} "
+                f"({licensor.org}, {licensor.country}), a denied jurisdiction ({groups}): the "
+                "model derives from that developer's weights though the card declares no such "
+                "base",
+                [*licensor.evidence, ctx.policy.evidence("/provenance/deny-jurisdictions", groups)],
+            )
+    return out
+
+
+def _undeclared(
+    facts: ModelFacts, ctx: CheckContext, denied: frozenset[str], groups: str
+) -> list[Finding]:
+    """Weak evidence of a family from another developer, for a model that declares no base."""
+    out: list[Finding] = []
+    for hint in facts.provenance.evident:
+        denied_here = hint.country in denied
+        severity = ctx.unknown if denied_here else ctx.policy.provenance.undeclared_lineage
+        where = f"{hint.developer or hint.org} ({hint.org}, {hint.country or 'country unknown'})"
+        why = f"; {hint.country} is a denied jurisdiction ({groups})" if denied_here else ""
+        out += finding(
+            UNDECLARED_LINEAGE,
+            severity,
+            facts,
+            f"declares no base model, but its repository points to {hint.name} by {where}"
+            f"{why}: declare the base or confirm where the weights come from",
+            hint.evidence,
+        )
     return out

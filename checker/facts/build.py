@@ -9,10 +9,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.card import ParsedCard, parse_card
+from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.lineage import (
     ancestor_of_base,
     ancestor_of_raw,
+    catalogue_lineage,
     declared_bases,
     developer_of,
     inferred_bases,
@@ -59,9 +61,7 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
         download_location=raw.remote.download_location if raw.remote is not None else None,
     )
     if raw.error is not None:
-        return ModelFacts(
-            target=raw.target, model=identity, error=raw.error, named_by=raw.named_by
-        )
+        return ModelFacts(target=raw.target, model=identity, error=raw.error, named_by=raw.named_by)
     problems: list[Problem] = []
     card, parsed = _card(raw.card, problems)
     remote = raw.remote
@@ -100,17 +100,28 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
     if complete:
         walked = tuple(ancestor_of_raw(kb, a, raw) for a in raw.ancestors)
         known = {a.id.lower() for a in walked}
-        lineage = walked + tuple(
-            ancestor_of_base(kb, b, 1) for b in bases if b.inferred and b.id.lower() not in known
+        lineage = walked + catalogue_lineage(
+            kb,
+            tuple(
+                ancestor_of_base(kb, b, 1)
+                for b in bases
+                if b.inferred and b.id.lower() not in known
+            ),
         )
     else:
-        lineage = tuple(ancestor_of_base(kb, base, 1) for base in bases)
+        lineage = catalogue_lineage(kb, tuple(ancestor_of_base(kb, base, 1) for base in bases))
+    licence = license_facts(kb, card, raw, prose)
+    licensors = licensors_of(
+        kb, owner, licence.entries, (d.evidence for d in licence.declared), lineage
+    )
+    evident = () if bases else evident_families(kb, raw.model_id, config, raw.location)
+    countries = [*jurisdictions(developer, lineage), *(x.country for x in licensors if x.country)]
     return ModelFacts(
         target=raw.target,
         model=identity,
         card=card,
-        license=license_facts(kb, card, raw, prose),
-        provenance=ProvenanceFacts(developer, jurisdictions(developer, lineage)),
+        license=licence,
+        provenance=ProvenanceFacts(developer, tuple(sorted(set(countries))), licensors, evident),
         bases=bases,
         lineage=lineage,
         weights=weight_facts(card, config, raw, files),

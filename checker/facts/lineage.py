@@ -132,18 +132,52 @@ def developer_of(kb: Knowledge, owner: str, model_id: str) -> Developer:
     )
 
 
+def _catalogue_licence(kb: Knowledge, model_id: str) -> tuple[tuple[str, ...], Evidence | None]:
+    """The licence the offline catalogue knows for a well-known model (rules/base-models.yaml)."""
+    known = kb.base_model(model_id)
+    entry = kb.license(known.license) if known is not None and known.license else None
+    if known is None or entry is None:
+        return (), None
+    return (entry.id,), Evidence(known.file, f"/models/{known.id}", known.license)
+
+
 def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
-    """A parent known only by its id (its licence comes from the audit or a walk)."""
+    """A parent known only by its id: its licence from the offline catalogue when it is a
+    well-known model (else from the audit's other models, or unknown)."""
     developer = developer_of(kb, base.id.split("/", 1)[0], base.id)
+    license_ids, listed = _catalogue_licence(kb, base.id)
     return Ancestor(
         id=base.id,
         relation=base.relation,
         depth=depth,
+        license_ids=license_ids,
         country=developer.country,
         developer=developer.name,
-        evidence=(base.evidence, *developer.evidence[1:]),
+        evidence=(base.evidence, *developer.evidence[1:], *((listed,) if listed else ())),
         inferred=base.inferred,
     )
+
+
+def catalogue_lineage(kb: Knowledge, parents: tuple[Ancestor, ...]) -> tuple[Ancestor, ...]:
+    """The parents, then their own bases as the offline catalogue declares them (a fine-tune
+    of DeepSeek-R1-Distill-Qwen-7B is also bound by Qwen2.5-Math-7B), to the depth limit."""
+    out = list(parents)
+    seen = {a.id.lower() for a in parents}
+    queue = list(parents)
+    while queue:
+        child = queue.pop(0)
+        known = kb.base_model(child.id)
+        if known is None or not known.base or child.depth >= MAX_LINKED_DEPTH:
+            continue
+        if known.base.lower() in seen:
+            continue
+        seen.add(known.base.lower())
+        where = Evidence(known.file, f"/models/{known.id}/base", known.base)
+        ref = BaseModelRef(known.base, known.relation or "finetune", where, inferred=child.inferred)
+        parent = ancestor_of_base(kb, ref, child.depth + 1)
+        out.append(parent)
+        queue.append(parent)
+    return tuple(out)
 
 
 def ancestor_of_raw(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancestor:
@@ -155,6 +189,13 @@ def ancestor_of_raw(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancesto
             present=True, path=f"hf:{raw.id}", metadata=MappingProxyType(dict(raw.card_data))
         )
         license_ids = license_facts(kb, card).ids
+    listed, listed_where = _catalogue_licence(kb, raw.id)
+    disagrees = None
+    extra: tuple[Evidence, ...] = ()
+    if not license_ids and listed:  # the Hub could not say (unreachable, no card data)
+        license_ids, extra = listed, (listed_where,) if listed_where else ()
+    elif listed and set(listed) != set(license_ids):  # the Hub wins; the catalogue is stale
+        disagrees = listed[0]
     where = Evidence(model.location, f"lineage/{raw.id}", raw.relation)
     return Ancestor(
         id=raw.id,
@@ -163,9 +204,10 @@ def ancestor_of_raw(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancesto
         license_ids=license_ids,
         country=developer.country,
         developer=developer.name,
-        evidence=(where, *developer.evidence[1:]),
+        evidence=(where, *developer.evidence[1:], *extra),
         error=raw.error,
         error_kind=raw.error_kind,
+        catalogue_license=disagrees,
     )
 
 
@@ -212,7 +254,15 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
                 facts,
                 lineage=ancestors,
                 provenance=replace(
-                    facts.provenance, jurisdictions=jurisdictions(developer, ancestors)
+                    facts.provenance,
+                    jurisdictions=tuple(
+                        sorted(
+                            {
+                                *jurisdictions(developer, ancestors),
+                                *(x.country for x in facts.provenance.licensors if x.country),
+                            }
+                        )
+                    ),
                 ),
             )
         )

@@ -158,6 +158,7 @@ class Ancestor:
     error: str | None = None  # why this ancestor (and the lineage beyond it) could not be read
     error_kind: LineageError | None = None
     inferred: bool = False  # not declared: shown by the repository (weight header, config)
+    catalogue_license: str | None = None  # the offline catalogue's licence, where the Hub disagrees
 
     def to_json(self) -> dict[str, Any]:
         """The report shape (also the ``lineage.*`` fields custom rules read)."""
@@ -170,21 +171,71 @@ class Ancestor:
             "developer": self.developer,
             "error": self.error,
             "inferred": self.inferred,
+            "catalogue_license": self.catalogue_license,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LicensorFact:
+    """A developer the model's own licence names as its licensor (the DeepSeek License is
+    granted by DeepSeek): the weights derive from that developer's models, declared or not."""
+
+    license: str  # the licence's canonical id
+    org: str
+    name: str | None
+    country: str | None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The report shape."""
+        return {
+            "license": self.license,
+            "org": self.org,
+            "name": self.name,
+            "country": self.country,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EvidentFamily:
+    """A model family that weak evidence (the repository name, config.json's architecture)
+    points to, for a model that declares no lineage (rules/families.yaml)."""
+
+    key: str
+    name: str
+    org: str  # the family's developer
+    developer: str | None
+    country: str | None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The report shape."""
+        return {
+            "family": self.key,
+            "name": self.name,
+            "org": self.org,
+            "developer": self.developer,
+            "country": self.country,
+            "evidence": [e.to_json() for e in self.evidence],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class ProvenanceFacts:
-    """Who made the model and every country in its provenance (own and ancestors')."""
+    """Who made the model and every country in its provenance (own, ancestors', licensors')."""
 
     developer: Developer | None = None
     jurisdictions: tuple[str, ...] = ()
+    licensors: tuple[LicensorFact, ...] = ()
+    evident: tuple[EvidentFamily, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The report shape (also the ``provenance.*`` fields custom rules read)."""
         return {
             "developer": None if self.developer is None else self.developer.to_json(),
             "jurisdictions": list(self.jurisdictions),
+            "licensors": [x.to_json() for x in self.licensors],
+            "evident_lineage": [x.to_json() for x in self.evident],
         }
 
 
