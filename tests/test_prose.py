@@ -3,6 +3,8 @@ hostile prose ends in bounded work and no exception."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from checker.facts.prose import MAX_DISTINCT, read_prose, url_variants
@@ -160,3 +162,16 @@ def test_the_copied_original_card_is_not_this_models_lineage() -> None:
         "Fine-tuned version of [b/grandparent](https://huggingface.co/b/grandparent)\n"
     )
     assert bases(body) == [("a/original", 1)]
+
+
+def test_unknown_licence_says_what_would_decide_it(kb: Knowledge, tmp_path: Path) -> None:
+    from checker.api import gather
+    from checker.sources.targets import Target
+
+    card = "---\nlicense: other\nlicense_name: tencent-hunyuan-community\n---\n# m\n"
+    (tmp_path / "README.md").write_text(card)
+    facts = gather([Target("local", str(tmp_path), "m", "tencent/m")], kb)[0]
+    assert not facts.license.known
+    (hint,) = facts.license.hints
+    assert "license_link to one of them decides which" in hint
+    assert "https://github.com/Tencent/HunyuanDiT/blob/main/LICENSE.txt" in hint

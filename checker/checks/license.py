@@ -115,7 +115,8 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             NOT_ALLOWED,
             NOT_ALLOWED.level,
             facts,
-            f"licence {lic.expression} is not allowed by the policy",
+            f"licence {lic.expression} is not allowed by the policy"
+            + (" (the licence is named only in the card's prose)" if lic.prose_only else ""),
             [*(d.evidence for d in lic.declared), *reasons],
         )
     for applicable in binding_of(facts):
@@ -283,7 +284,8 @@ def _unknown_message(facts: ModelFacts) -> str:
     if not lic.declared:
         return f"the card declares no licence{files}"
     shown = ", ".join(repr(d.value) for d in (lic.unresolved or lic.declared))
-    return f"licence {shown} is not in the knowledge base{files}"
+    hints = "".join(f"; {h}" for h in lic.hints)
+    return f"licence {shown} is not in the knowledge base{files}{hints}"
 
 
 def _unknown_evidence(facts: ModelFacts) -> list[Evidence]:

@@ -240,4 +240,29 @@ def license_facts(
         places=places,
         documents=tuple(documents),
         unidentified_files=tuple(unidentified),
+        hints=_hints(kb, unresolved, prose) if unresolved else (),
     )
+
+
+def _hints(
+    kb: Knowledge, unresolved: tuple[DeclaredLicense, ...], prose: ProseReading | None
+) -> tuple[str, ...]:
+    """What would decide an unresolved licence: the links of the licences a shared name may
+    mean (``tencent-hunyuan-community``), or why the prose did not count."""
+    out: list[str] = []
+    for d in unresolved:
+        prefix = d.value.strip().lower() + "-"
+        if len(prefix) < 6:
+            continue
+        candidates = [e for e in kb.licenses if e.key.startswith(prefix)]
+        if len(candidates) > 1:
+            links = "; ".join(f"{e.name}: {e.urls[0]}" for e in candidates if e.urls)
+            out.append(
+                f"{d.value!r} names {len(candidates)} different licences; a license_link to one "
+                f"of them decides which ({links})"
+            )
+    if prose is not None and prose.ambiguous:
+        out.append(
+            f"the card's prose names {prose.ambiguous} licences, too many to tell which applies"
+        )
+    return tuple(out)

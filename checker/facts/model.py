@@ -99,6 +99,12 @@ class LicenseFacts:
     places: tuple[DeclaredBy, ...] = ()  # what each kind of place declares
     documents: tuple[FoundDocument, ...] = ()
     unidentified_files: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()  # why a licence stayed unknown, and what would decide it
+
+    @property
+    def prose_only(self) -> bool:
+        """True when only the card's prose names the licence (weaker than metadata)."""
+        return self.declared_by == "prose"
 
     @property
     def inconsistent(self) -> bool:
