@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"{count:,} models ({originals} example folders x {count // originals:,} copies), "
-        f"policy {POLICY.relative_to(ROOT)} ({len(policy.rules)} custom rule(s), "
+        f"policy {POLICY.relative_to(ROOT)} ({len(policy.custom_rules)} custom rule(s), "
         f"{len(policy.waivers)} waiver(s)), clock {NOW.isoformat()}, best of {runs}"
     )
 

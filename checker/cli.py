@@ -306,7 +306,7 @@ def policy_check(file: str) -> None:
 
     loaded = load_policy(file, load_knowledge())
     click.echo(
-        f"{file}: ok (policy {loaded.name!r}: {len(loaded.rules)} custom rule(s), "
+        f"{file}: ok (policy {loaded.name!r}: {len(loaded.custom_rules)} custom rule(s), "
         f"{len(loaded.waivers)} waiver(s), from {len(loaded.files)} file(s))"
     )
 

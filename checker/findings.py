@@ -51,9 +51,17 @@ class Evidence:
         return out
 
 
+class Scope(StrEnum):
+    """What a finding is about: a model, or the policy itself (waiver findings)."""
+
+    MODEL = "model"
+    POLICY = "policy"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule's verdict on one model (or on the policy, for waiver findings)."""
+    """One rule's verdict on one model, or (``scope`` POLICY, waiver findings) on the policy,
+    whose file then stands in ``model``."""
 
     rule: str
     severity: Severity
@@ -62,12 +70,18 @@ class Finding:
     help: str
     evidence: tuple[Evidence, ...] = ()
     waived_by: str | None = None
+    scope: Scope = Scope.MODEL
+
+    @property
+    def subject(self) -> str:
+        """What the reports name: the model id, or ``policy:<file>`` for a policy finding."""
+        return f"policy:{self.model}" if self.scope is Scope.POLICY else self.model
 
     @property
     def fingerprint(self) -> str:
         """A hash stable across runs: rule, model and the evidence pointers and values."""
         material = json.dumps(
-            [self.rule, self.model, [[e.source, e.pointer, e.value] for e in self.evidence]],
+            [self.rule, self.subject, [[e.source, e.pointer, e.value] for e in self.evidence]],
             sort_keys=True,
             default=str,
         )
@@ -79,14 +93,14 @@ class Finding:
 
     def sort_key(self) -> tuple[int, str, str, str]:
         """Most serious first, then by rule, model and message."""
-        return (-self.severity.rank, self.rule, self.model, self.message)
+        return (-self.severity.rank, self.rule, self.subject, self.message)
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON report shape."""
         return {
             "rule": self.rule,
             "severity": self.severity.value,
-            "model": self.model,
+            "model": self.subject,
             "message": self.message,
             "help": self.help,
             "evidence": [e.to_json() for e in self.evidence],

@@ -46,7 +46,7 @@ class Identification:
     matched: tuple[str, ...]
 
 
-def normalise(text: str) -> str:
+def fold(text: str) -> str:
     """The comparable form of a text: words separated by single spaces, padded by spaces."""
     text = html.unescape(text[:MAX_TEXT])
     text = _TAG.sub(" ", text)
@@ -56,7 +56,7 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _phrase(phrase: str) -> str:
-    return normalise(phrase)
+    return fold(phrase)
 
 
 class _Entry(NamedTuple):
@@ -173,14 +173,14 @@ def identify(text: str, kb: Knowledge) -> list[Identification]:
     ``all`` phrases occur in the text are scored: any other entry lacks a phrase it needs, so
     the answer is ``identify_exhaustive``'s, at a cost that does not grow with the knowledge
     base."""
-    norm = normalise(text)
+    norm = fold(text)
     return _decide(_candidates(_index(kb), norm), norm, kb)
 
 
 def identify_exhaustive(text: str, kb: Knowledge) -> list[Identification]:
     """``identify`` scoring every entry of the knowledge base: the reference that the index must
     agree with (tests and benchmarks/bench_identify.py compare the two)."""
-    norm = normalise(text)
+    norm = fold(text)
     return _decide(_index(kb).entries, norm, kb)
 
 

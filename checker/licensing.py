@@ -72,7 +72,7 @@ def resolve(kb: Knowledge, value: str) -> Resolution:
     return Resolution(_render(parsed, mapping, top=True), tuple(entries), ())
 
 
-def evaluate(expression: str, accept: Callable[[str], bool]) -> bool:
+def satisfied(expression: str, accept: Callable[[str], bool]) -> bool:
     """True when the expression is acceptable: OR needs one branch, AND needs all (SPDX)."""
     parsed = _parse(expression)
     if parsed is None:

@@ -64,7 +64,7 @@ class AuditResult:
         found = next((r for r in self.rules if r.id == rule_id), None)
         if found is not None:
             return found
-        custom = next((r for r in self.policy.rules if r.id == rule_id), None)
+        custom = next((r for r in self.policy.custom_rules if r.id == rule_id), None)
         if custom is None:
             return None
         return RuleInfo(

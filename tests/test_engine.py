@@ -15,7 +15,7 @@ from checker.checks.custom import interpolate
 from checker.findings import Severity, Verdict
 from checker.knowledge import Knowledge
 from checker.policy import load_policy
-from checker.policy.conditions import Combine, Leaf, evaluate
+from checker.policy.conditions import Combine, Leaf, holds
 from checker.sources.targets import Target
 
 POLICY = """version: 1
@@ -171,14 +171,14 @@ def test_condition_semantics(cond: Leaf | Combine, expected: bool | None) -> Non
         "weights": {"availability": "open"},
         "card": {"metadata": {"quantized_by": "someone"}},
     }
-    assert evaluate(cond, tree, lambda i: CATS.get(i, set())) is expected
+    assert holds(cond, tree, lambda i: CATS.get(i, set())) is expected
 
 
 def test_matches_is_anchored() -> None:
     import re
 
     leaf = Leaf("model.id", "matches", "b", re.compile("b"))
-    assert evaluate(leaf, {"model": {"id": "a/b"}}, lambda i: set()) is False
+    assert holds(leaf, {"model": {"id": "a/b"}}, lambda i: set()) is False
 
 
 def test_unreadable_model_gets_error_verdict_and_exit_2(kb, write_policy, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from conftest import CORPUS, corpus_dir
 
-from checker.identify import identify, identify_licence, normalise
+from checker.identify import fold, identify, identify_licence
 from checker.knowledge import Knowledge
 
 # corpus file -> the licence key it holds, or ("doc", key) for an AUP / NOTICE / usage policy
@@ -129,13 +129,13 @@ def _headers(text: str) -> str:
 
 def _small_edit(text: str, kb: Knowledge) -> str:
     """Delete one sentence that holds none of the phrases that identified the text."""
-    phrases = [normalise(p) for i in identify(text, kb) for p in i.matched]
+    phrases = [fold(p) for i in identify(text, kb) for p in i.matched]
     sentences = re.split(r"(?<=[.;])\s+", text)
     rng = random.Random(len(text))
     order = list(range(len(sentences)))
     rng.shuffle(order)
     for index in order:
-        candidate = normalise(sentences[index])
+        candidate = fold(sentences[index])
         if len(candidate) > 40 and not any(p.strip() in candidate for p in phrases):
             return " ".join(s for i, s in enumerate(sentences) if i != index)
     return text
@@ -169,4 +169,4 @@ def test_text_that_matches_nothing_is_unknown(text: str, kb: Knowledge) -> None:
 
 
 def test_normalise() -> None:
-    assert normalise("<p>Hello,&nbsp;\u201cWorld\u201d</p>\n**bold**") == " hello world bold "
+    assert fold("<p>Hello,&nbsp;\u201cWorld\u201d</p>\n**bold**") == " hello world bold "

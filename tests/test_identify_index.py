@@ -21,9 +21,9 @@ from checker.identify import (
     _build_index,
     _candidates,
     _index,
+    fold,
     identify,
     identify_exhaustive,
-    normalise,
 )
 from checker.knowledge import Document, Identify, Knowledge, LicenseEntry
 
@@ -59,7 +59,7 @@ def test_corpus_texts_and_fragments_agree(kb: Knowledge) -> None:
 def test_candidates_are_few(kb: Knowledge) -> None:
     index = _index(kb)
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in _licence_texts()]
-    counts = [len(_candidates(index, normalise(t))) for t in texts]
+    counts = [len(_candidates(index, fold(t))) for t in texts]
     assert max(counts) < len(index.entries) // 4, counts
 
 
@@ -129,7 +129,7 @@ def test_synthetic_knowledge_bases_agree(kb: Knowledge, data: st.DataObject) -> 
 def test_five_hundred_licences_agree_on_the_corpus(kb: Knowledge) -> None:
     rnd = random.Random(7)
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in _licence_texts()]
-    words = sorted({w for t in texts for w in normalise(t).split()})
+    words = sorted({w for t in texts for w in fold(t).split()})
     extra = []
     for n in range(500 - len(kb.licenses)):
         name = "".join(rnd.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))

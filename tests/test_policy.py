@@ -61,7 +61,7 @@ def test_full_policy_merges_extends(kb: Knowledge, monkeypatch: pytest.MonkeyPat
     assert [w.id for w in policy.waivers] == ["W-1", "W-2"]
     assert policy.waivers[0].expires == dt.date(2030, 1, 1)
     assert policy.waivers[1].expires is None
-    rule = policy.rules[0]
+    rule = policy.custom_rules[0]
     assert isinstance(rule.when, Combine) and rule.when.kind == "all"
     assert rule.on_missing == "pass"
     leaf = rule.when.children[0]
@@ -177,7 +177,7 @@ def test_evidence_names_the_file_and_line_a_setting_came_from(kb, write_policy) 
     assert policy.evidence("/provenance/deny-jurisdictions", "prc").source == base_name
     assert policy.evidence("/provenance/include-lineage", False).source == child_name
     assert policy.evidence("/use/territories", ["DE"]).line == 4
-    assert (policy.evidence("/rules/acme/no-merges", "").source, policy.rules[0].id) == (
+    assert (policy.evidence("/rules/acme/no-merges", "").source, policy.custom_rules[0].id) == (
         base_name,
         "acme/no-merges",
     )

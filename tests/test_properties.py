@@ -23,7 +23,7 @@ from checker.facts import (
 )
 from checker.findings import Evidence, Severity, Verdict
 from checker.knowledge import load_knowledge
-from checker.licensing import evaluate
+from checker.licensing import satisfied
 from checker.policy.model import Policy, Waiver
 
 KB = load_knowledge()
@@ -161,12 +161,12 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
 
 @given(expressions(), st.sets(ids))
 def test_expression_semantics(expression: str, accepted: set[str]) -> None:
-    result = evaluate(expression, lambda i: i in accepted)
+    result = satisfied(expression, lambda i: i in accepted)
     # Accepting everything accepts; accepting nothing rejects; more accepted never hurts.
-    assert evaluate(expression, lambda i: True) is True
-    assert evaluate(expression, lambda i: False) is False
+    assert satisfied(expression, lambda i: True) is True
+    assert satisfied(expression, lambda i: False) is False
     if result:
-        assert evaluate(expression, lambda i: i in accepted | {"MIT"}) is True
+        assert satisfied(expression, lambda i: i in accepted | {"MIT"}) is True
 
 
 @settings(max_examples=40, deadline=None)
@@ -189,4 +189,4 @@ def test_every_alternative_satisfies_the_expression(expression: str) -> None:
     choices = alternatives(expression)
     assert choices
     for choice in choices:
-        assert evaluate(expression, lambda i, c=choice: i in c) is True  # type: ignore[misc]
+        assert satisfied(expression, lambda i, c=choice: i in c) is True  # type: ignore[misc]

@@ -20,7 +20,7 @@ import pytest
 
 from checker.checks import CHECKS
 from checker.facts import ModelFacts, ModelIdentity
-from checker.findings import Evidence, Finding, Severity, Verdict
+from checker.findings import Evidence, Finding, Scope, Severity, Verdict
 from checker.reporters.junit import check_of, render_junit
 from checker.result import AuditResult, ModelResult
 
@@ -262,10 +262,11 @@ def test_policy_findings_in_the_policy_suite(example_result: AuditResult) -> Non
     expired = Finding(
         "waiver/expired",
         Severity.ERROR,
-        f"policy:{policy.files[-1]}",
+        policy.files[-1],
         "waiver W-1 for use/territory on x/* expired on 2025-01-01",
         "Renew the waiver.",
         (Evidence(policy.files[-1], "/waivers/W-1", "x/*", 40),),
+        scope=Scope.POLICY,
     )
     result = dataclasses.replace(example_result, findings=(expired,))
     root = _parse(render_junit(result))
@@ -277,7 +278,7 @@ def test_policy_findings_in_the_policy_suite(example_result: AuditResult) -> Non
 
 
 def test_no_custom_rules_skips_the_custom_check(example_result: AuditResult) -> None:
-    policy = dataclasses.replace(example_result.policy, rules=(), waivers=())
+    policy = dataclasses.replace(example_result.policy, custom_rules=(), waivers=())
     root = _parse(render_junit(dataclasses.replace(example_result, policy=policy)))
     _assert_counts(root)
     suite = _suite(root, example_result.models[0].facts.model.id)

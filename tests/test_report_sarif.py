@@ -19,7 +19,7 @@ from conftest import REPO
 
 from checker.checks import RULES
 from checker.facts import CardFacts, ModelFacts, ModelIdentity
-from checker.findings import Evidence, Finding, Severity, Verdict
+from checker.findings import Evidence, Finding, Scope, Severity, Verdict
 from checker.policy.model import Waiver
 from checker.reporters.sarif import FINGERPRINT_KEY, render_sarif
 from checker.result import AuditResult, ModelResult
@@ -126,13 +126,13 @@ def test_builtin_descriptors_come_from_the_catalogue(example_result: AuditResult
 
 def test_custom_rule_descriptor_uses_the_policy(example_result: AuditResult) -> None:
     policy = example_result.policy
-    custom = policy.rules[0]
+    custom = policy.custom_rules[0]
     with_help = dataclasses.replace(custom, help="Ask the model review board.")
     model = example_result.models[0]
     hit = _finding(custom.id, Severity.NOTE, model.facts.model.id)
     result = dataclasses.replace(
         _only(example_result, dataclasses.replace(model, findings=(hit,))),
-        policy=dataclasses.replace(policy, rules=(with_help,)),
+        policy=dataclasses.replace(policy, custom_rules=(with_help,)),
     )
     (rule,) = _run(result)["tool"]["driver"]["rules"]
     assert rule["id"] == custom.id
@@ -282,10 +282,11 @@ def test_waiver_finding_at_the_waiver(example_result: AuditResult) -> None:
     finding = Finding(
         "waiver/unused",
         Severity.WARNING,
-        f"policy:{stale.file}",
+        stale.file,
         "waiver W-99 (use/territory on nobody/*) matched no finding",
         RULES["waiver/unused"].help,
         (Evidence(stale.file, "/waivers/W-99", stale.model, stale.line),),
+        scope=Scope.POLICY,
     )
     result = dataclasses.replace(
         example_result,

@@ -15,7 +15,7 @@ from checker.checks.section import Reader, read_section, same
 from checker.facts import ModelFacts
 from checker.findings import Finding, Severity
 from checker.policy import conditions
-from checker.policy.conditions import Condition, evaluate
+from checker.policy.conditions import Condition, holds
 from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
@@ -82,7 +82,7 @@ def interpolate(message: str, tree: dict[str, Any]) -> str:
 
 def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Evaluate every custom rule; an undecidable condition follows the rule's ``on-missing``."""
-    if not ctx.policy.rules:
+    if not ctx.policy.custom_rules:
         return []
     tree = facts_tree(facts, ctx.policy.use)
 
@@ -91,8 +91,8 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         return set(entry.categories) if entry else set()
 
     out: list[Finding] = []
-    for rule in ctx.policy.rules:
-        result = evaluate(rule.when, tree, categories)
+    for rule in ctx.policy.custom_rules:
+        result = holds(rule.when, tree, categories)
         evidence = (ctx.policy.evidence(f"/rules/{rule.id}", rule.when.describe()),)
         if result is True or (result is None and rule.on_missing == "fail"):
             message = interpolate(rule.message, tree)

@@ -110,7 +110,7 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         reasons.append(why)
         return ok
 
-    if not licensing.evaluate(lic.expression, accept):
+    if not licensing.satisfied(lic.expression, accept):
         out += finding(
             NOT_ALLOWED,
             NOT_ALLOWED.level,

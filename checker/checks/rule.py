@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.findings import Evidence, Finding, Severity
+from checker.findings import Evidence, Finding, Scope, Severity
 
 if TYPE_CHECKING:
     from checker.facts import ModelFacts
@@ -54,7 +54,9 @@ def policy_finding(
     message: str,
     evidence: Iterable[Evidence] = (),
 ) -> list[Finding]:
-    """One finding about the policy itself (its subject is ``policy:<file>``)."""
+    """One finding about the policy itself (scope POLICY; reports name it ``policy:<file>``)."""
     if severity is None:
         return []
-    return [Finding(rule.id, severity, f"policy:{file}", message, rule.help, tuple(evidence))]
+    return [
+        Finding(rule.id, severity, file, message, rule.help, tuple(evidence), scope=Scope.POLICY)
+    ]

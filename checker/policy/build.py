@@ -100,7 +100,7 @@ def build(
         provenance=ProvenancePolicy.from_mapping(_section(data, "provenance")),
         weights=WeightsPolicy.from_mapping(_section(data, "weights")),
         card=CardPolicy.from_mapping(_section(data, "card")),
-        rules=read_rules(data.get("rules", [])),
+        custom_rules=read_rules(data.get("rules", [])),
         waivers=read_waivers(data.get("waivers", []), known),
         origins=known,
     )

@@ -61,10 +61,10 @@ class Combine:
 Condition = Leaf | Combine
 
 
-def evaluate(cond: Condition, tree: dict[str, Any], categories: Callable[[str], set[str]]) -> Tri:
+def holds(cond: Condition, tree: dict[str, Any], categories: Callable[[str], set[str]]) -> Tri:
     """Evaluate against a facts tree: True, False or None (unknown)."""
     if isinstance(cond, Combine):
-        results = [evaluate(c, tree, categories) for c in cond.children]
+        results = [holds(c, tree, categories) for c in cond.children]
         if cond.kind == "not":
             return None if results[0] is None else not results[0]
         if cond.kind == "all":

@@ -89,7 +89,7 @@ class Policy:
     provenance: ProvenancePolicy = field(default_factory=ProvenancePolicy)
     weights: WeightsPolicy = field(default_factory=WeightsPolicy)
     card: CardPolicy = field(default_factory=CardPolicy)
-    rules: tuple[CustomRule, ...] = ()
+    custom_rules: tuple[CustomRule, ...] = ()  # the policy's ``rules:``
     waivers: tuple[Waiver, ...] = ()
     origins: Origins = field(default_factory=Origins)
     notes: tuple[str, ...] = ()  # what loading noted but did not refuse (UK taken as GB)

@@ -169,7 +169,7 @@ def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> N
     else:
         for name in _check_names(result):
             mine = [f for f in model.findings if check_of(f.rule, result) == name]
-            if name == "custom" and not policy.rules and not mine:
+            if name == "custom" and not policy.custom_rules and not mine:
                 _skipped(suite, ident, name, "the policy has no custom rules")
             else:
                 _testcase(suite, ident, name, mine, policy)

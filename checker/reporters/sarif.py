@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.facts import ModelFacts
-from checker.findings import Evidence, Finding, Verdict
+from checker.findings import Evidence, Finding, Scope, Verdict
 from checker.policy.model import COMMAND_LINE, Policy, Waiver
 from checker.result import AuditResult, ModelResult
 
@@ -191,7 +191,7 @@ def _suppression(finding: Finding, policy: Policy) -> dict[str, Any]:
 
 def _message(finding: Finding) -> str:
     """The finding's message, naming the model when the message does not already."""
-    if finding.model.startswith("policy:") or finding.model in finding.message:
+    if finding.scope is Scope.POLICY or finding.model in finding.message:
         return finding.message
     return f"{finding.model}: {finding.message}"
 
@@ -203,7 +203,7 @@ def _result(
     location: dict[str, Any] | None,
     model: ModelResult | None,
 ) -> dict[str, Any]:
-    logical: dict[str, Any] = {"name": finding.model, "fullyQualifiedName": finding.model}
+    logical: dict[str, Any] = {"name": finding.subject, "fullyQualifiedName": finding.subject}
     if model is not None:
         logical["kind"] = "module"
     place: dict[str, Any] = {}
@@ -220,7 +220,7 @@ def _result(
     }
     if finding.waived_by is not None:
         out["suppressions"] = [_suppression(finding, policy)]
-    props: dict[str, Any] = {"model": finding.model}
+    props: dict[str, Any] = {"model": finding.subject}
     if model is not None:
         props["verdict"] = model.verdict.value
         props["target"] = model.facts.target

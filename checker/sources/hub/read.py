@@ -146,7 +146,7 @@ def _availability(info: HubInfo, weight_files: int) -> str:
 
 
 def _adapter_base(text: RawText | None) -> str | None:
-    """The base an adapter_config.json names (the rest of the file is read by normalise)."""
+    """The base an adapter_config.json names (the facts layer reads the rest of the file)."""
     if text is None or text.data is None:
         return None
     try:
