@@ -1,4 +1,6 @@
-"""What several reporters need: the report's JSON text, fast and byte for byte the same.
+"""What several reporters share: the Jinja2 environment over the templates of reports/ (autoescape
+for HTML, StrictUndefined, a Markdown-escaping filter), and the report's JSON text, fast and byte
+for byte the same.
 
 ``dump_json`` writes what ``json.dumps(document, indent=2, ensure_ascii=False) + "\\n"`` writes
 (two-space indent, ``", "``/``": "`` separators, keys in insertion order, non-ASCII as is), but
@@ -16,6 +18,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from checker.resources import data_dir
 
 _SMALLEST_SAME_FLOAT = 1e-4  # below it (but not zero) orjson's float text differs from repr's
 _INFINITY = float("inf")
@@ -88,3 +92,37 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def environment(autoescape: bool) -> Any:
+    """The Jinja2 environment of reports/ templates (HTML escapes, Markdown does not)."""
+    import jinja2
+
+    class Loader(jinja2.BaseLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, None, Any]:
+            node = data_dir("reports").joinpath(template)
+            if not node.is_file():
+                raise jinja2.TemplateNotFound(template)
+            return node.read_text(encoding="utf-8"), None, lambda: True
+
+    env = jinja2.Environment(
+        loader=Loader(),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = _escape_markdown
+    return env
+
+
+def _escape_markdown(value: Any) -> str:
+    """Neutralise characters that would break a table cell or inject markup (card text is
+    untrusted)."""
+    text = "" if value is None else str(value)
+    for char in ("\\", "|", "<", ">", "`", "*", "_", "[", "]"):
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())

@@ -17,8 +17,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from checker.reporters._common import environment
 from checker.reporters.json_report import to_document
-from checker.reporters.markdown import _environment
 from checker.result import AuditResult
 
 EXIT_MEANINGS = {
@@ -103,7 +103,7 @@ def _waivers(result: AuditResult) -> dict[str, dict[str, Any]]:
 
 def render_html(result: AuditResult) -> str:
     """The HTML report (a complete, self-contained document)."""
-    env = _environment(autoescape=True)
+    env = environment(autoescape=True)
     env.filters.update(
         csp_hash=_csp_hash, jv=_value, term=_term, code_spans=_code_spans, size=_size
     )

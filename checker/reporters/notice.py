@@ -17,7 +17,7 @@ from typing import Any
 from checker.facts import Ancestor
 from checker.findings import Verdict
 from checker.knowledge import LicenseEntry
-from checker.reporters.markdown import _environment
+from checker.reporters._common import environment
 from checker.result import AuditResult, ModelObligation, ModelResult
 
 ADOPTED = (Verdict.PASS, Verdict.WARN)
@@ -133,7 +133,7 @@ def _duty(obligation: ModelObligation, prefix: str = "") -> str:
 
 def render_notice(result: AuditResult) -> str:
     """The NOTICE text (plain text, trailing newline)."""
-    env = _environment(autoescape=False)
+    env = environment(autoescape=False)
     env.filters.update(wrap=_wrap, duty=_duty)
     adopted = [m for m in result.models if m.verdict in ADOPTED]
     template = env.get_template("notice.txt.j2")
