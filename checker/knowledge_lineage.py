@@ -7,16 +7,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+
+@lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    """Compiled on first use: most audits never match a name against a family."""
+    return re.compile(pattern, re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class FamilyPattern:
     """A repository-name pattern of a family, and the licences it narrows to (if any)."""
 
-    regex: re.Pattern[str]
+    pattern: str
     licenses: tuple[str, ...]
     source: str
+
+    def search(self, text: str) -> bool:
+        """True when the pattern matches somewhere in ``text`` (case-insensitive)."""
+        return _regex(self.pattern).search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +50,16 @@ class Family:
     developers: tuple[str, ...]
     licenses: tuple[str, ...]
     patterns: tuple[FamilyPattern, ...]
-    not_patterns: tuple[re.Pattern[str], ...]
+    not_patterns: tuple[str, ...]
     architectures: tuple[FamilyArchitecture, ...]
     file: str = "rules/families.yaml"
 
     def name_match(self, repo_name: str) -> FamilyPattern | None:
         """The first pattern the repository name (after ``owner/``) matches, unless a look-alike
         pattern of another origin matches too."""
-        if any(n.search(repo_name) for n in self.not_patterns):
+        if any(_regex(n).search(repo_name) for n in self.not_patterns):
             return None
-        return next((p for p in self.patterns if p.regex.search(repo_name)), None)
+        return next((p for p in self.patterns if p.search(repo_name)), None)
 
     def architecture(self, cls: str, model_type: str | None) -> FamilyArchitecture | None:
         """The identifying architecture entry for a config's class (None when shared)."""
@@ -74,10 +85,6 @@ class BaseModel:
     file: str = "rules/base-models.yaml"
 
 
-def _compile(regex: str) -> re.Pattern[str]:
-    return re.compile(regex, re.IGNORECASE)
-
-
 def build_families(raw: list[Mapping[str, Any]]) -> tuple[Family, ...]:
     """Families from the compiled form (regexes compiled once, case-insensitive)."""
     out = []
@@ -90,11 +97,11 @@ def build_families(raw: list[Mapping[str, Any]]) -> tuple[Family, ...]:
                 licenses=tuple(f.get("licenses", [])),
                 patterns=tuple(
                     FamilyPattern(
-                        _compile(p["regex"]), tuple(p.get("licenses", [])), str(p.get("source"))
+                        str(p["regex"]), tuple(p.get("licenses", [])), str(p.get("source"))
                     )
                     for p in f.get("patterns", [])
                 ),
-                not_patterns=tuple(_compile(p["regex"]) for p in f.get("not_patterns", [])),
+                not_patterns=tuple(str(p["regex"]) for p in f.get("not_patterns", [])),
                 architectures=tuple(
                     FamilyArchitecture(
                         str(a["class"]),
