@@ -102,3 +102,31 @@ def test_ten_thousand_base_model_keys(kb: Knowledge, make_model: Callable[..., P
     values = {key.format(n): url.format(n) for n in range(10_000)}
     facts = facts_of(kb, make_model("license: mit", files={"m.gguf": gguf(values)}))
     assert 0 < len(facts.lineage) <= MAX_INFERRED
+
+
+def test_catalogue_knows_well_known_bases_offline(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
+    """A local fine-tune of meta-llama/Llama-3.1-8B is bound by its licence without the Hub
+    (it used to be "the licence of meta-llama/Llama-3.1-8B is not known")."""
+    folder = make_model("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B")
+    facts = facts_of(kb, folder, "acme/llama-ft")
+    (base,) = facts.lineage
+    assert base.license_ids == ("LicenseRef-scancode-llama-3.1-license-2024",)
+    assert base.evidence[-1].source == "rules/base-models.yaml"
+    distill = facts_of(
+        kb, make_model("license: mit\nbase_model: deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"), "a/b"
+    )
+    ids = [(a.id, a.depth) for a in distill.lineage]
+    assert ids[0] == ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", 1)
+    assert any(i.startswith("Qwen/") and d == 2 for i, d in ids), ids  # the distill's own base
+    assert {"CN"} <= set(distill.provenance.jurisdictions)
+
+
+def test_licensor_of_a_vendor_licence(kb: Knowledge, make_model: Callable[..., Path]) -> None:
+    folder = make_model("license: other\nlicense_name: deepseek")
+    facts = facts_of(kb, folder, "uploads/coder")
+    assert [(x.org, x.country) for x in facts.provenance.licensors] == [("deepseek-ai", "CN")]
+    assert "CN" in facts.provenance.jurisdictions
+    own = facts_of(kb, make_model("license: other\nlicense_name: deepseek"), "deepseek-ai/m")
+    assert own.provenance.licensors == ()  # the licensor's own release
