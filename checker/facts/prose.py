@@ -11,6 +11,7 @@ licence. The work is bounded whatever the card holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -89,19 +90,23 @@ class ProseReading:
     bases: tuple[ProseBase, ...] = ()
 
 
+def _outside_code(lines: list[str], limit: int) -> Iterator[tuple[int, str]]:
+    """(index, line) of the first ``limit`` lines that are prose, not in a fenced code block."""
+    in_fence = False
+    for index, line in enumerate(lines[:limit]):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            yield index, line
+
+
 def _candidate_lines(lines: list[str]) -> list[int]:
     """Indexes of lines on which a licence statement can stand: lines of a licence section and
     lines that speak of a licence; code blocks are skipped."""
     out: list[int] = []
-    in_fence = False
     section_level = 0
     section_left = 0
-    for index, line in enumerate(lines[:MAX_SCANNED_LINES]):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
+    for index, line in _outside_code(lines, MAX_SCANNED_LINES):
         heading = _HEADING.match(line.strip())
         if heading:
             level = len(heading.group(1))
@@ -212,13 +217,7 @@ def _prose_bases(lines: list[str], body_line: int, model_id: str) -> tuple[Prose
     version of org/name", "From: <url>" (re-uploads and quantisations that omit base_model).
     An "Original model card" copied below is about that model, so reading stops there."""
     out: list[ProseBase] = []
-    in_fence = False
-    for index, line in enumerate(lines[:MAX_LINEAGE_LINES]):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
+    for index, line in _outside_code(lines, MAX_LINEAGE_LINES):
         heading = _HEADING.match(line.strip())
         if heading and _COPIED_CARD.search(heading.group(2)):
             break
