@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker import yamlio
+from checker import yaml_cache, yamlio
 
 MAX_CARD_BYTES = 1024 * 1024  # front matter must start and end within the first MiB
 
@@ -90,7 +90,7 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
     if front is None:
         return ParsedCard(body=body, body_line=body_line)
     try:
-        node = yamlio.load(front, first_line)
+        node = yaml_cache.load(front.encode("utf-8"), front, first_line)
     except yamlio.YamlProblem as exc:
         return ParsedCard(
             problems=(CardProblem(exc.message, exc.line),),

@@ -208,7 +208,6 @@ def check(
     from checker.api import DEFAULT_POLICY, audit
     from checker.errors import UsageError
     from checker.reporters import REPORTERS
-    from checker.reporters.terminal import render_terminal
     from checker.sources import HubOptions
 
     if not targets and not authors and not hf_cache:
@@ -252,6 +251,8 @@ def check(
     for fmt, out in pairs:
         if out == "-":
             if fmt == "terminal":
+                from checker.reporters.terminal import render_terminal
+
                 text = render_terminal(result, color=sys.stdout.isatty())
             else:
                 text = REPORTERS[fmt](result)

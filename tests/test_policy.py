@@ -261,3 +261,25 @@ def test_a_valid_file_is_validated_once_and_an_edit_is_validated_again(
     with pytest.raises(PolicyError, match="fail-on"):
         load_policy(path, kb)
     assert calls.count(str(path)) == 2
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "tests" / "policies").glob("*/*.yaml")), ids=lambda p: p.name
+)
+def test_a_cached_parse_reads_exactly_like_a_fresh_one(
+    path: Path, kb: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsed policies are kept by the digest of their bytes (checker/yaml_cache.py): every
+    error position and every origin line must be the same from the cache as from ruamel."""
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+
+    def outcome() -> object:
+        try:
+            policy = load_policy(path, kb)
+        except PolicyError as exc:
+            return str(exc)
+        return (policy, policy.origins)
+
+    fresh = outcome()
+    assert list((tmp_path / "cache").rglob("*.json")) or isinstance(fresh, str)
+    assert outcome() == fresh

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from checker.facts.lineage_ids import is_hub_id
@@ -26,41 +27,72 @@ MAX_DISTINCT = 4  # more licences than this in the prose: it is a list, not a st
 MAX_VALUE = 300
 HUB = "https://huggingface.co"
 
+class _Lazy:
+    """A regular expression compiled on first use (a card without prose never needs these)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, *args: Any) -> None:
+        self._args = args
+        self._compiled: re.Pattern[str] | None = None
+
+    def get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.get().search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.get().match(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.get().finditer(text)
+
+    def sub(self, repl: str, text: str, count: int = 0) -> str:
+        return self.get().sub(repl, text, count=count)
+
+    def split(self, text: str) -> list[str]:
+        return self.get().split(text)
+
+
+_lazy = _Lazy
 _FULL_COLON, _FULL_COMMA, _FULL_STOP, _FULL_SEMI = "\uff1a", "\uff0c", "\u3002", "\uff1b"
-_LICENCE_WORD = re.compile(r"licen[cs]|许可|协议", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,6})\s+(.{1,200})$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_LINK = re.compile(
+_LICENCE_WORD = _lazy(r"licen[cs]|许可|协议", re.IGNORECASE)
+_HEADING = _lazy(r"^(#{1,6})\s+(.{1,200})$")
+_FENCE = _lazy(r"^\s*(```|~~~)")
+_LINK = _lazy(
     r"\[([^\[\]\n]{1,200})\]\(\s*<?([^()\s<>]{1,500})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
 )
-_BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"']{1,500}")
+_BARE_URL = _lazy(r"https?://[^\s<>()\[\]\"']{1,500}")
 _MARK = r"(?:\*\*|__)?"
-_LABEL = re.compile(
+_LABEL = _lazy(
     rf"licen[cs]e[ds]?\s*{_MARK}\s*[:{_FULL_COLON}]\s*{_MARK}\s*(.{{1,300}})$", re.IGNORECASE
 )
-_LABEL_LINE = re.compile(
+_LABEL_LINE = _lazy(
     rf"^\s*(?:[-*+]\s+)?{_MARK}\s*licen[cs]e[ds]?\s*{_MARK}\s*[:{_FULL_COLON}]", re.IGNORECASE
 )
-_MARKUP = re.compile(r"[*_`]+")
-_CLAUSE_BREAK = re.compile(rf"[.;:,{_FULL_COLON}{_FULL_COMMA}{_FULL_STOP}{_FULL_SEMI}]")
-_CODE = re.compile(r"\bcode\b|\bsource code\b|代码|程序", re.IGNORECASE)
-_MODEL = re.compile(r"model|weight|checkpoint|模型|权重", re.IGNORECASE)
-_TRAILING_WORD = re.compile(r"\s+(licen[cs]e|agreement)\s*$", re.IGNORECASE)
-_SHA_OR_BRANCH = re.compile(r"/(blob|resolve|raw)/[^/]+/")
+_MARKUP = _lazy(r"[*_`]+")
+_CLAUSE_BREAK = _lazy(rf"[.;:,{_FULL_COLON}{_FULL_COMMA}{_FULL_STOP}{_FULL_SEMI}]")
+_CODE = _lazy(r"\bcode\b|\bsource code\b|代码|程序", re.IGNORECASE)
+_MODEL = _lazy(r"model|weight|checkpoint|模型|权重", re.IGNORECASE)
+_TRAILING_WORD = _lazy(r"\s+(licen[cs]e|agreement)\s*$", re.IGNORECASE)
+_SHA_OR_BRANCH = _lazy(r"/(blob|resolve|raw)/[^/]+/")
 MAX_LINEAGE_LINES = 600
 MAX_PROSE_BASES = 4
-_COPIED_CARD = re.compile(r"original\s+model\s+card|model\s+card\s+of\s+the\s+original", re.I)
-_LINEAGE_CUE = re.compile(
+_COPIED_CARD = _lazy(r"original\s+model\s+card|model\s+card\s+of\s+the\s+original", re.I)
+_LINEAGE_CUE = _lazy(
     r"(?:original|base|parent|source)\s+models?\b[^:\n\uff1a]{0,20}[:\uff1a]"
     r"|(?:quanti[sz](?:ed|ation)|converted|conversion|merged|fine-?tuned|finetuned|distilled)"
     r"\s+(?:version\s+|model\s+)?(?:of|from)\b"
     r"|^\s*(?:[-*+]\s+)?(?:\*\*|__)?from(?:\*\*|__)?\s*[:\uff1a]",
     re.IGNORECASE,
 )
-_HUB_MODEL_URL = re.compile(
+_HUB_MODEL_URL = _lazy(
     r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)"
 )
-_BARE_ID = re.compile(r"(?<![\w./:-])`?([A-Za-z0-9][\w.-]*/[\w.-]+)`?(?![\w/])")
+_BARE_ID = _lazy(r"(?<![\w./:-])`?([A-Za-z0-9][\w.-]*/[\w.-]+)`?(?![\w/])")
 
 
 @dataclass(frozen=True, slots=True)

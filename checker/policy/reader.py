@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker import yamlio
+from checker import yaml_cache, yamlio
 from checker.errors import PolicyIssue
 from checker.paths import display_path
 from checker.resources import rules_file
@@ -106,7 +106,7 @@ def read_chain(
         issues.append(PolicyIssue(name, line, 1, "", f"not valid UTF-8 (byte {exc.start})"))
         return
     try:
-        node = yamlio.load(text)
+        node = yaml_cache.load(data, text)
     except yamlio.YamlProblem as exc:
         issues.append(PolicyIssue(name, exc.line, exc.column, "", exc.message))
         return

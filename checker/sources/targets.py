@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker import yamlio
+from checker import yaml_cache, yamlio
 from checker.errors import InputError
 from checker.findings import Evidence
 from checker.paths import display_path
@@ -69,7 +69,7 @@ def read_manifest(path: Path) -> list[Target]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: manifest is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        node = yamlio.load(text)
+        node = yaml_cache.load(data, text)
     except yamlio.YamlProblem as exc:
         raise InputError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from exc
     if not isinstance(node, dict) or "models" not in node:
