@@ -19,7 +19,7 @@ from typing import Any
 
 from checker import yamlio
 
-FORMAT = b"clearance-yaml-v1\0"
+FORMAT = b"clearance-yaml-v2\0"
 KEEP = 4096  # documents kept; pruned now and then (cards of a large audit come and go)
 
 
@@ -28,14 +28,22 @@ class _LineCol:
 
     __slots__ = ("_items", "_keys")
 
-    def __init__(self, keys: dict[str, tuple[int, int]], items: list[tuple[int, int]]) -> None:
+    def __init__(
+        self, keys: dict[str, tuple[int, int] | None], items: list[tuple[int, int] | None]
+    ) -> None:
         self._keys, self._items = keys, items
 
     def key(self, key: Any) -> tuple[int, int]:
-        return self._keys[key]
+        found = self._keys[key]
+        if found is None:  # ruamel knew no position for it either (a merged key)
+            raise KeyError(key)
+        return found
 
     def item(self, index: int) -> tuple[int, int]:
-        return self._items[index]
+        found = self._items[index]
+        if found is None:
+            raise KeyError(index)
+        return found
 
 
 class PositionedMap(dict[str, Any]):
@@ -54,14 +62,14 @@ def _dump(node: Any) -> Any:
     if isinstance(node, dict):
         out = []
         for key, value in node.items():
-            pos = yamlio.key_position(node, key) or (0, 0)
-            out.append([str(key), pos[0], pos[1], _dump(value)])
+            pos = yamlio.key_position(node, key)
+            out.append([str(key), *(pos or (None, None)), _dump(value)])
         return {"m": out}
     if isinstance(node, list):
         items = []
         for index, value in enumerate(node):
-            pos = yamlio.item_position(node, index) or (0, 0)
-            items.append([pos[0], pos[1], _dump(value)])
+            pos = yamlio.item_position(node, index)
+            items.append([*(pos or (None, None)), _dump(value)])
         return {"l": items}
     return {"v": yamlio.to_plain(node)}
 
@@ -69,18 +77,18 @@ def _dump(node: Any) -> Any:
 def _load(data: Any) -> Any:
     if "m" in data:
         mapping = PositionedMap()
-        keys: dict[str, tuple[int, int]] = {}
+        keys: dict[str, tuple[int, int] | None] = {}
         for key, line, col, value in data["m"]:
             mapping[key] = _load(value)
-            keys[key] = (int(line), int(col))
+            keys[key] = None if line is None else (int(line), int(col))
         mapping.lc = _LineCol(keys, [])
         return mapping
     if "l" in data:
         seq = PositionedList()
-        items: list[tuple[int, int]] = []
+        items: list[tuple[int, int] | None] = []
         for line, col, value in data["l"]:
             seq.append(_load(value))
-            items.append((int(line), int(col)))
+            items.append(None if line is None else (int(line), int(col)))
         seq.lc = _LineCol({}, items)
         return seq
     return data["v"]
