@@ -92,6 +92,11 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
                 Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
             )
     files = weight_files(raw, problems)
+    for message in raw.header_problems:
+        where = message.split(": ", 1)[0]
+        problems.append(
+            Problem(ProblemKind.UNREADABLE, message, (Evidence(where, "header", None),))
+        )
     prose = read_prose(kb, parsed.body, parsed.body_line, raw.model_id)
     declared = declared_bases(card, adapter, raw, files, problems)
     bases = declared + inferred_bases(raw, config, files, declared, card, prose.bases)

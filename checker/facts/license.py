@@ -40,7 +40,10 @@ def _string(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-HEADER_LICENSE_KEYS = ("general.license", "general.license.name", "general.license.link")
+HEADER_LICENSE_KEYS = {
+    "gguf": ("general.license", "general.license.name", "general.license.link"),
+    "safetensors": ("license", "modelspec.license", "license_name", "license_link"),
+}
 PLACEHOLDERS = frozenset({"other", "unknown", "none", ""})
 PROSE_CONFIDENCE = 0.5  # named only in the card's prose: weaker than metadata or a file
 
@@ -162,18 +165,18 @@ def _tags_part(kb: Knowledge, raw: RawModel) -> _Part:
 
 def _header_part(kb: Knowledge, raw: RawModel) -> _Part:
     part = _Part("header")
-    headers = [(h.path, h.values) for h in raw.headers]
+    headers = [(h.path, h.format, h.values) for h in raw.headers]
     remote = raw.remote
     if remote is not None and remote.header_license:
         where = remote.header_where or raw.location
-        headers.append((where, {"general.license": remote.header_license}))
-    for where, values in headers:
-        for key in HEADER_LICENSE_KEYS:  # the first key that names a known licence
+        headers.append((where, "gguf", {"general.license": remote.header_license}))
+    for where, fmt, values in headers:
+        for key in HEADER_LICENSE_KEYS[fmt]:  # the first key that names a known licence
             value = values.get(key)
             if not value:
                 continue
             resolved = licensing.resolve(kb, value)
-            if resolved.expression is None and key == "general.license.link":
+            if resolved.expression is None and key.endswith("link"):
                 entry = by_url(kb, value, raw.model_id)
                 if entry is not None:
                     resolved = licensing.Resolution(entry.id, (entry,), ())

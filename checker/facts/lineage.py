@@ -106,6 +106,10 @@ def inferred_bases(
             url = header.values.get(key)
             if url:
                 add(hub_id_of_url(url), Evidence(header.path, key, url))
+        declared_base = header.values.get("base_model")  # a safetensors __metadata__ key
+        if declared_base:
+            ident = declared_base if is_hub_id(declared_base) else hub_id_of_url(declared_base)
+            add(ident, Evidence(header.path, "__metadata__/base_model", declared_base))
     if config is not None:
         value = config.get("_name_or_path")
         if isinstance(value, str) and len(value) <= MAX_ID_LENGTH:

@@ -115,6 +115,10 @@ def read_local(target: Target) -> RawModel:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
     files, complete = _walk(root)
     gguf = _gguf_headers(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
+    tensors, header_problems = _safetensors_headers(
+        root,  # a file too small to hold a header is reported as too small, not here
+        [f.path for f in files if f.path.lower().endswith(".safetensors") and f.size >= 9],
+    )
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     licenses = tuple(
         _read(root, n, MAX_CARD_BYTES)  # a broken link or a folder is read, and says why not
@@ -139,7 +143,8 @@ def read_local(target: Target) -> RawModel:
         files_complete=complete,
         named_by=target.named_by,
         purl=hub_purl(model_id, revision),
-        headers=gguf,
+        headers=gguf + tensors,
+        header_problems=header_problems,
     )
 
 
@@ -159,6 +164,60 @@ GGUF_KEYS = frozenset(
     }
 )
 MAX_HEADER_VALUE = 2048
+
+
+SAFETENSORS_FILES = 3  # headers read per model
+MAX_SAFETENSORS_HEADER = 4 * 1024 * 1024  # real headers are KiB; a larger one is not read
+SAFETENSORS_KEYS = (
+    "license",
+    "license_name",
+    "license_link",
+    "modelspec.license",
+    "base_model",
+    "modelspec.architecture",
+)
+
+
+def _safetensors_headers(
+    root: Path, names: list[str]
+) -> tuple[tuple[WeightHeader, ...], tuple[str, ...]]:
+    """``__metadata__`` string keys of (at most three) safetensors headers (the 8-byte length,
+    then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash."""
+    import json
+
+    out: list[WeightHeader] = []
+    problems: list[str] = []
+    for name in names[:SAFETENSORS_FILES]:
+        shown = f"{display_path(root)}/{name}"
+        try:
+            with open(root / name, "rb") as handle:
+                size = int.from_bytes(handle.read(8), "little")
+                if size > MAX_SAFETENSORS_HEADER:
+                    problems.append(f"{shown}: safetensors header of {size:,} bytes, not read")
+                    continue
+                raw = handle.read(size)
+        except OSError as exc:
+            problems.append(f"{shown}: cannot read: {exc.strerror or exc}")
+            continue
+        if len(raw) < size:
+            problems.append(f"{shown}: safetensors header cut short ({len(raw)} of {size} bytes)")
+            continue
+        try:
+            header = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            problems.append(f"{shown}: safetensors header is not valid JSON")
+            continue
+        meta = header.get("__metadata__") if isinstance(header, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        values = {
+            k: v.strip()[:MAX_HEADER_VALUE]
+            for k in SAFETENSORS_KEYS
+            if isinstance(v := meta.get(k), str) and v.strip()
+        }
+        if values:
+            out.append(WeightHeader(shown, "safetensors", values))
+    return tuple(out), tuple(problems)
 
 
 def _gguf_headers(root: Path, names: list[str]) -> tuple[WeightHeader, ...]:

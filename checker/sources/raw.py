@@ -37,10 +37,11 @@ class RawText:
 
 @dataclass(frozen=True, slots=True)
 class WeightHeader:
-    """String values of a weight file's own metadata (a GGUF header's ``general.*`` keys)."""
+    """String values of a weight file's own metadata (a GGUF header's ``general.*`` keys, a
+    safetensors header's ``__metadata__``)."""
 
     path: str  # where the file is, as shown in evidence
-    format: str  # gguf
+    format: str  # gguf | safetensors
     values: Mapping[str, str]
 
 
@@ -100,5 +101,6 @@ class RawModel:
     remote: RemoteInfo | None = None
     notes: tuple[Evidence, ...] = ()  # what the source could not read (shown with availability)
     headers: tuple[WeightHeader, ...] = ()  # the metadata of (the first few) weight files
+    header_problems: tuple[str, ...] = ()  # weight headers that could not be read, and why
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
