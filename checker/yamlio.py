@@ -69,8 +69,17 @@ def load(text: str, first_line: int = 1) -> Any:
         raise YamlProblem(f"invalid YAML: {exc}", first_line, 1) from exc
     except RecursionError as exc:
         raise YamlProblem("invalid YAML: nested too deeply", first_line, 1) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits, an impossible date...
+        raise YamlProblem(
+            f"invalid YAML: a value cannot be read ({_short(exc)})", first_line, 1
+        ) from exc
     guard_size(node, first_line)
     return node
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).split(";", 1)[0]
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def guard_size(node: Any, first_line: int = 1, limit: int = MAX_EXPANDED_NODES) -> None:

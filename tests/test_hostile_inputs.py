@@ -144,3 +144,36 @@ def test_binary_readme(kb: Knowledge, make_model: Callable[..., Path]) -> None:
     result = facts(kb, folder)
     assert [p.kind for p in result.problems] == ["invalid-metadata"]
     assert not result.license.known
+
+
+HUGE = "9" * 5000  # past Python's 4,300-digit limit for int(str)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"README.md": f"---\nlicense: mit\nx: {HUGE}\n---\n".encode()}, "a value cannot be read"),
+        (
+            {"adapter_config.json": f'{{"base_model_name_or_path": {HUGE}}}'.encode()},
+            "a number is too long",
+        ),
+        ({"config.json": f'{{"_name_or_path": {HUGE}}}'.encode()}, "a number is too long"),
+    ],
+)
+def test_integers_past_the_digit_limit_are_findings(
+    files: dict[str, bytes], expected: str, make_model: Callable[..., Path]
+) -> None:
+    folder = make_model("license: mit", files={"model.safetensors": b"", **files})
+    if "README.md" in files:
+        (folder / "README.md").write_bytes(files["README.md"])
+    code, out, err = cli("check", str(folder), "--id", "google/m", "-f", "json")
+    assert code in (1, 2), err  # never 3 (internal error)
+    messages = [f["message"] for f in json.loads(out)["models"][0]["findings"]]
+    assert any(expected in m for m in messages), messages
+
+
+def test_policy_with_a_huge_integer_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(f"version: {HUGE}\n")
+    code, _, err = cli("policy", "check", str(path))
+    assert code == 2 and f"{path}:1:1: invalid YAML: a value cannot be read" in err

@@ -213,8 +213,10 @@ def _json(raw: RawText | None, problems: list[Problem]) -> Mapping[str, Any] | N
     except UnicodeDecodeError as exc:
         problem(f"{raw.path} is not valid UTF-8 (byte {exc.start})")
         return None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        why = getattr(exc, "msg", "nested too deeply")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, huge integers, nesting
+        why = getattr(exc, "msg", None) or (
+            "nested too deeply" if isinstance(exc, RecursionError) else "a number is too long"
+        )
         problem(f"{raw.path} is not valid JSON: {why}", getattr(exc, "lineno", None))
         return None
     if not isinstance(data, dict):
