@@ -7,9 +7,22 @@ from pathlib import Path
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` relative to the working folder when it lies below it, else absolute."""
-    resolved = Path(path).resolve()
+    """``path`` relative to the working folder when it lies below it, else absolute; always
+    printable (a name that is not valid UTF-8 shows U+FFFD where its bad bytes are; a path the
+    system refuses to resolve, with a NUL byte or over the length limit, is shown as written)."""
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return resolved.as_posix()
+        resolved = Path(path).resolve()
+        try:
+            shown = resolved.relative_to(Path.cwd().resolve()).as_posix() or "."
+        except ValueError:
+            shown = resolved.as_posix()
+    except (OSError, ValueError):
+        shown = os.fspath(path)
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) and NUL as U+FFFD."""
+    if text.isprintable() or text.isascii():
+        return text.replace("\0", "\ufffd")
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\0", "\ufffd")

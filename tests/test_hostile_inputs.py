@@ -177,3 +177,32 @@ def test_policy_with_a_huge_integer_is_a_located_error(tmp_path: Path) -> None:
     path.write_text(f"version: {HUGE}\n")
     code, _, err = cli("policy", "check", str(path))
     assert code == 2 and f"{path}:1:1: invalid YAML: a value cannot be read" in err
+
+
+def test_regex_repetition_too_large_is_a_policy_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "version: 1\nrules:\n  - id: acme/x\n    severity: warning\n    message: m\n"
+        '    when: {field: model.id, matches: "a{99999999999}"}\n'
+    )
+    code, _, err = cli("policy", "check", str(path))
+    assert code == 2 and "invalid regular expression" in err
+
+
+@pytest.mark.parametrize("bad", ['"x\\0y"', "x" * 300])
+def test_manifest_paths_the_system_refuses(bad: str, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"models:\n  - id: a/b\n    path: {bad}\n")
+    code, out, err = cli("check", str(manifest), "-f", "json")
+    assert code == 2, err
+    assert json.loads(out)["models"][0]["verdict"] == "error"
+
+
+def test_undecodable_folder_names_in_every_format(tmp_path: Path) -> None:
+    folder = tmp_path / "bad\udcff"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\n")
+    for fmt in ("json", "sarif", "junit", "markdown", "html", "spdx", "cyclonedx", "notice"):
+        code, out, err = cli("check", str(folder), "--id", "a/b", "-f", fmt)
+        assert code in (0, 1), (fmt, err)
+        out.encode("utf-8")  # valid UTF-8: no lone surrogate reached the report

@@ -32,6 +32,7 @@ from checker.facts.prose import read_prose
 from checker.facts.weights import weight_facts, weight_files
 from checker.findings import Evidence
 from checker.knowledge import Knowledge
+from checker.paths import printable
 
 if TYPE_CHECKING:
     from checker.sources.raw import RawModel, RawText
@@ -61,7 +62,9 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
         download_location=raw.remote.download_location if raw.remote is not None else None,
     )
     if raw.error is not None:
-        return ModelFacts(target=raw.target, model=identity, error=raw.error, named_by=raw.named_by)
+        return ModelFacts(
+            target=printable(raw.target), model=identity, error=raw.error, named_by=raw.named_by
+        )
     problems: list[Problem] = []
     card, parsed = _card(raw.card, problems)
     remote = raw.remote
@@ -122,7 +125,7 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
     evident = () if bases else evident_families(kb, raw.model_id, config, raw.location)
     countries = [*jurisdictions(developer, lineage), *(x.country for x in licensors if x.country)]
     return ModelFacts(
-        target=raw.target,
+        target=printable(raw.target),
         model=identity,
         card=card,
         license=licence,

@@ -204,7 +204,7 @@ def _condition_issues(cond: Any, path: list[Any], issue: Issue) -> Iterator[Poli
     if op == "matches" and isinstance(cond[op], str):
         try:
             re.compile(cond[op])
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:
             yield issue([*path, op], f"invalid regular expression: {exc}")
     if op == "has_category":
         wanted = cond[op] if isinstance(cond[op], list) else [cond[op]]

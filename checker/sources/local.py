@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.card import MAX_CARD_BYTES
-from checker.paths import display_path
+from checker.paths import display_path, printable
 from checker.sources.purl import hub_purl
 from checker.sources.raw import RawFile, RawModel, RawText, WeightHeader
 from checker.sources.targets import Target, local_model_id
@@ -94,7 +94,10 @@ class LocalSource:
 def read_local(target: Target) -> RawModel:
     """Read one model folder; a missing or unreadable folder gives a RawModel with ``error``."""
     root = Path(target.ref)
-    derived_id, derived_revision = local_model_id(root)
+    try:
+        derived_id, derived_revision = local_model_id(root)
+    except (OSError, ValueError):  # a NUL byte, a name over the system's limit
+        derived_id, derived_revision = f"local/{printable(root.name) or 'model'}", None
     model_id = target.model_id or derived_id
     revision = target.revision or derived_revision
     base = RawModel(
@@ -105,9 +108,14 @@ def read_local(target: Target) -> RawModel:
         revision=revision,
         named_by=target.named_by,
     )
-    if not root.exists():
+    try:
+        exists, is_dir = root.exists(), root.is_dir()
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return _with_error(base, f"{base.location}: cannot be read: {why}")
+    if not exists:
         return _with_error(base, f"{base.location}: no such folder")
-    if not root.is_dir():
+    if not is_dir:
         return _with_error(base, f"{base.location}: not a folder")
     try:
         top = sorted(os.listdir(root))
