@@ -12,30 +12,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from checker.version import __version__
 
-if TYPE_CHECKING:
-    from checker.result import AuditResult
-
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("terminal", "json", "markdown", "html", "sarif", "junit", "spdx", "cyclonedx", "notice")
 EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
-# What ``-o FILE`` without ``--format`` writes, by the file name's ending (longest first).
-EXTENSIONS = (
-    (".spdx.json", "spdx"),
-    (".cdx.json", "cyclonedx"),
-    (".sarif.json", "sarif"),
-    (".sarif", "sarif"),
-    (".json", "json"),
-    (".xml", "junit"),
-    (".html", "html"),
-    (".htm", "html"),
-    (".md", "markdown"),
-)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -228,13 +213,14 @@ def check(
     HF_HUB_CACHE apply; a token is never printed or written into a report.
     """
     from checker.api import DEFAULT_POLICY, audit
+    from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
     from checker.reporters import REPORTERS
     from checker.sources import HubOptions
 
     if not targets and not authors and not hf_cache:
         raise UsageError("name at least one TARGET, --author ORG or --hf-cache")
-    pairs = _report_pairs(formats, outputs)
+    pairs = report_pairs(formats, outputs)
     if model_id is not None and len(targets) != 1:
         raise UsageError("--id names the model of a single folder target")
     use: dict[str, object] = {
@@ -281,74 +267,6 @@ def check(
     if not quiet:
         click.echo(outcome_line(result), err=True)
     sys.exit(result.exit_code)
-
-
-def format_for(path: str) -> str:
-    """The report format a file name asks for (``-o audit.sarif`` without ``--format``)."""
-    name = path.lower()
-    for ending, fmt in EXTENSIONS:
-        if name.endswith(ending):
-            return fmt
-    from checker.errors import UsageError
-
-    endings = ", ".join(e for e, _ in EXTENSIONS)
-    raise UsageError(
-        f"{path}: cannot tell the report format from the file name (known endings: {endings}); "
-        "give --format"
-    )
-
-
-def _report_pairs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(format, file) pairs to write, ``-`` being stdout; formats inferred from file names when
-    no --format is given."""
-    from checker.errors import UsageError
-
-    if not outputs:
-        if len(formats) > 1:
-            raise UsageError("several --format values need as many --output files")
-        return [(formats[0] if formats else "terminal", "-")]
-    if not formats:
-        if "-" in outputs:
-            raise UsageError("--output - (stdout) needs a --format")
-        return [(format_for(out), out) for out in outputs]
-    if len(outputs) != len(formats):
-        raise UsageError(
-            "give one --format for each --output (in the same order), "
-            "or none to take each format from its file name"
-        )
-    return list(zip(formats, outputs, strict=True))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def outcome_line(result: AuditResult) -> str:
-    """The run's outcome in one line: models, verdicts, the exit code and why."""
-    from checker.findings import Verdict
-
-    counts = ", ".join(f"{result.count(v)} {v.value}" for v in Verdict)
-    code = result.exit_code
-    policy = result.policy.name
-    errors, failed = result.count(Verdict.ERROR), result.count(Verdict.FAIL)
-    breaking = f"{_plural(failed, 'model')} break{'s' if failed == 1 else ''} {policy}"
-    if code == 2:
-        why = f"{_plural(errors, 'model')} could not be audited"
-        why += f"; {breaking}" if failed else ""
-    elif code == 1:
-        fail_on = result.policy.settings.fail_on
-        at_policy = [f for f in result.findings if f.severity.rank >= fail_on.rank]
-        reasons = [breaking] if failed else []
-        if at_policy:
-            rules = ", ".join(sorted({f.rule for f in at_policy}))
-            reasons.append(f"{_plural(len(at_policy), 'policy finding')} ({rules})")
-        why = "; ".join(reasons)
-    else:
-        warned = result.count(Verdict.WARN)
-        why = f"no model breaks {policy}" + (
-            f"; {_plural(warned, 'model')} with warnings" if warned else ""
-        )
-    return f"clearance: {_plural(len(result.models), 'model')}: {counts} -> exit {code} ({why})"
 
 
 @contextmanager
@@ -404,6 +322,42 @@ def licenses(license_id: str | None) -> None:
     from checker.knowledge_view import license_sheet, license_table
 
     color = sys.stdout.isatty()
+    if license_id is not None:
+        from checker.cli_text import check_license_name
+
+        check_license_name(license_id)
     click.echo(
         license_table(color) if license_id is None else license_sheet(license_id, color), nl=False
     )
+
+
+@main.command("explain")
+@click.argument("rule_id", required=False)
+@error_handler
+def explain(rule_id: str | None) -> None:
+    """Explain a built-in RULE (what it flags, what to do, level, group), or list the rules."""
+    from checker.cli_text import explain_rule
+
+    click.echo(explain_rule(rule_id), nl=False)
+
+
+@main.command("init")
+@click.option(
+    "--output",
+    "-o",
+    default="clearance-policy.yaml",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the starter policy (- for stdout).",
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE when it exists.")
+@error_handler
+def init(output: str, force: bool) -> None:
+    """Write a commented starter policy that `clearance policy check` accepts."""
+    from checker.cli_text import STARTER_POLICY, write_starter_policy
+
+    if output == "-":
+        click.echo(STARTER_POLICY, nl=False)
+        return
+    write_starter_policy(output, force)
+    click.echo(f"wrote {output}; check it with `clearance policy check {output}`", err=True)

@@ -406,3 +406,70 @@ def test_uk_is_gb_with_a_note() -> None:
     territory = [f for f in findings if f["rule"] == "use/territory"]
     assert any("GB" in f["message"] and f["severity"] == "error" for f in territory), territory
     assert code == 1
+
+
+# --- explain, init, did you mean ---------------------------------------------------------------
+
+
+def test_explain_lists_every_rule() -> None:
+    from checker.checks import RULES
+
+    code, out, _ = invoke("explain")
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == sorted(RULES)
+
+
+def test_explain_one_rule() -> None:
+    from checker.checks import RULES
+
+    rule = RULES["weights/remote-code"]
+    code, out, _ = invoke("explain", "weights/remote-code")
+    assert code == 0
+    assert out.startswith("weights/remote-code\n")
+    assert f"summary        {rule.summary}" in out
+    assert "default level  warning" in out and "group          weights" in out
+    assert rule.help in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["explain", "licence/unknwn"],
+            "no rule 'licence/unknwn' (did you mean 'license/unknown'?)",
+        ),
+        (["explain", "weights/remote"], "(did you mean 'weights/remote-code'"),
+        (["explain", "zzz/qqq"], "no rule 'zzz/qqq'; `clearance explain` lists the rules"),
+        (
+            ["licenses", "lama3.1"],
+            "no licence 'lama3.1' in the knowledge base (did you mean 'llama3.1'",
+        ),
+        (["licenses", "apache2"], "(did you mean 'apache-2.0'?)"),
+    ],
+)
+def test_unknown_names_suggest_the_closest(args: list[str], message: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+def test_init_writes_a_policy_that_policy_check_accepts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("init")
+    assert code == 0 and "wrote clearance-policy.yaml" in err
+    text = (tmp_path / "clearance-policy.yaml").read_text()
+    assert text.startswith("# ") and "extends: [builtin:baseline]" in text
+    code, out, _ = invoke("policy", "check", "clearance-policy.yaml")
+    assert code == 0 and "ok (policy 'my-policy'" in out
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    code, _, err = invoke("check", folder, "--policy", "clearance-policy.yaml", "-q")
+    assert code == 0 and err == ""
+    code, _, err = invoke("init")  # never overwrites unless told to
+    assert code == 2 and "clearance-policy.yaml: already exists (--force overwrites it)" in err
+    code, _, _ = invoke("init", "--force", "--output", "p.yaml")
+    assert code == 0 and (tmp_path / "p.yaml").read_text() == text
+    code, out, _ = invoke("init", "-o", "-")
+    assert code == 0 and out == text
