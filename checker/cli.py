@@ -109,7 +109,8 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "outputs",
     multiple=True,
     metavar="FILE",
-    help="Write the report here (pairs with --format in order).",
+    help="Write the report here: pairs with --format in order, or without --format the "
+    "format comes from the file name (.json .sarif .xml .html .md .spdx.json .cdx.json).",
 )
 @click.option(
     "--quiet",

@@ -82,7 +82,7 @@ def outcome_line(result: AuditResult) -> str:
         reasons = [breaking] if failed else []
         if at_policy:
             rules = ", ".join(sorted({f.rule for f in at_policy}))
-            reasons.append(f"{_plural(len(at_policy), 'policy finding')} ({rules})")
+            reasons.append(f"{_plural(len(at_policy), 'policy finding')}: {rules}")
         why = "; ".join(reasons)
     else:
         warned = result.count(Verdict.WARN)

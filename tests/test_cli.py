@@ -167,6 +167,23 @@ def test_outcome_names_one_breaking_model_and_warnings() -> None:
     assert err.endswith("-> exit 0 (no model breaks baseline; 1 model with warnings)\n")
 
 
+def test_outcome_names_a_policy_finding(tmp_path: Path) -> None:
+    policy = tmp_path / "expiring.yaml"
+    policy.write_text(
+        "version: 1\nname: expiring\nextends: [builtin:baseline]\nwaivers:\n"
+        "  - {id: W-1, rule: weights/remote-code, model: 'nobody/*', reason: old,\n"
+        "     approved-by: legal@example.com, expires: 2020-01-01}\n"
+    )
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    args = ("--id", "google-bert/bert-base-uncased", "--policy", str(policy), "-f", "json")
+    code, _, err = invoke("check", folder, *args)
+    assert code == 1
+    assert err == (
+        "clearance: 1 model: 1 pass, 0 warn, 0 fail, 0 error -> exit 1 "
+        "(1 policy finding: waiver/expired)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "check"),
     [
