@@ -109,7 +109,14 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "outputs",
     multiple=True,
     metavar="FILE",
-    help="Write the report here (pairs with --format in order).",
+    help="Write the report here: pairs with --format in order, or without --format the "
+    "format comes from the file name (.json .sarif .xml .html .md .spdx.json .cdx.json).",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Do not print the one-line outcome summary on stderr.",
 )
 @click.option("--commercial/--non-commercial", default=None, help="Override use.commercial.")
 @click.option(
@@ -187,6 +194,7 @@ def check(
     model_id: str | None,
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    quiet: bool,
     commercial: bool | None,
     monthly_active_users: int | None,
     based_in: tuple[str, ...],
@@ -206,16 +214,14 @@ def check(
     HF_HUB_CACHE apply; a token is never printed or written into a report.
     """
     from checker.api import DEFAULT_POLICY, audit
+    from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
     from checker.reporters import REPORTERS
     from checker.sources import HubOptions
 
     if not targets and not authors and not hf_cache:
         raise UsageError("name at least one TARGET, --author ORG or --hf-cache")
-    if outputs and len(outputs) != len(formats):
-        raise UsageError("give one --format for each --output (in the same order)")
-    if not outputs and len(formats) > 1:
-        raise UsageError("several --format values need as many --output files")
+    pairs = report_pairs(formats, outputs)
     if model_id is not None and len(targets) != 1:
         raise UsageError("--id names the model of a single folder target")
     use: dict[str, object] = {
@@ -243,11 +249,6 @@ def check(
         )
     for note in result.policy.notes:
         click.echo(f"clearance: note: {note}", err=True)
-    pairs = (
-        list(zip(formats, outputs, strict=True))
-        if outputs
-        else [(formats[0] if formats else "terminal", "-")]
-    )
     for fmt, out in pairs:
         if out == "-":
             if fmt == "terminal":
@@ -264,6 +265,8 @@ def check(
                 handle.write(text)
         except OSError as exc:
             raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
+    if not quiet:
+        click.echo(outcome_line(result), err=True)
     sys.exit(result.exit_code)
 
 
@@ -320,6 +323,42 @@ def licenses(license_id: str | None) -> None:
     from checker.knowledge_view import license_sheet, license_table
 
     color = sys.stdout.isatty()
+    if license_id is not None:
+        from checker.cli_text import check_license_name
+
+        check_license_name(license_id)
     click.echo(
         license_table(color) if license_id is None else license_sheet(license_id, color), nl=False
     )
+
+
+@main.command("explain")
+@click.argument("rule_id", required=False)
+@error_handler
+def explain(rule_id: str | None) -> None:
+    """Explain a built-in RULE (what it flags, what to do, level, group), or list the rules."""
+    from checker.cli_text import explain_rule
+
+    click.echo(explain_rule(rule_id), nl=False)
+
+
+@main.command("init")
+@click.option(
+    "--output",
+    "-o",
+    default="clearance-policy.yaml",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the starter policy (- for stdout).",
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE when it exists.")
+@error_handler
+def init(output: str, force: bool) -> None:
+    """Write a commented starter policy that `clearance policy check` accepts."""
+    from checker.cli_text import STARTER_POLICY, write_starter_policy
+
+    if output == "-":
+        click.echo(STARTER_POLICY, nl=False)
+        return
+    write_starter_policy(output, force)
+    click.echo(f"wrote {output}; check it with `clearance policy check {output}`", err=True)

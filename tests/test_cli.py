@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -113,9 +114,166 @@ def test_several_formats_in_one_run(tmp_path: Path) -> None:
 
 
 def test_missing_folder_exits_2() -> None:
-    code, out, _ = invoke("check", "./no/such/folder", "--format", "json")
+    code, out, err = invoke("check", "./no/such/folder", "--format", "json")
+    assert code == 2 and out == ""
+    assert err == "clearance: error: ./no/such/folder: no such folder\n"
+
+
+def test_missing_folder_of_a_manifest_is_an_error_verdict(tmp_path: Path) -> None:
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text("models:\n  - path: gone\n")
+    code, out, err = invoke("check", str(manifest), "--format", "json")
     assert code == 2
     assert json.loads(out)["models"][0]["verdict"] == "error"
+    assert "-> exit 2 (1 model could not be audited)" in err
+
+
+# --- the run's outcome on stderr ---------------------------------------------------------------
+
+
+def test_every_run_says_its_outcome_on_stderr(tmp_path: Path) -> None:
+    out_json = tmp_path / "audit.json"
+    code, out, err = invoke("check", MANIFEST, "--policy", ACME, "-f", "json", "-o", str(out_json))
+    assert code == 1 and out == ""
+    assert err == (
+        "clearance: 10 models: 3 pass, 1 warn, 6 fail, 0 error -> exit 1 "
+        "(6 models break acme-production)\n"
+    )
+    assert json.loads(out_json.read_text())["summary"]["exit_code"] == 1
+
+
+def test_outcome_with_the_report_on_stdout_and_quiet() -> None:
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    args = ["check", folder, "--id", "google-bert/bert-base-uncased", "--policy", ACME]
+    code, out, err = invoke(*args, "-f", "json")
+    assert code == 0 and json.loads(out)["summary"]["exit_code"] == 0
+    assert err == (
+        "clearance: 1 model: 1 pass, 0 warn, 0 fail, 0 error -> exit 0 "
+        "(no model breaks acme-production)\n"
+    )
+    code, out, err = invoke(*args)  # the terminal table on stdout, the outcome still on stderr
+    assert code == 0 and "bert-base-uncased" in out and "-> exit 0" in err
+    for quiet in ("--quiet", "-q"):
+        code, out, err = invoke(*args, "-f", "json", quiet)
+        assert code == 0 and json.loads(out) and err == ""
+
+
+def test_outcome_names_one_breaking_model_and_warnings() -> None:
+    folder = str(EXAMPLES / "models" / "hunyuan-a13b-instruct")
+    code, _, err = invoke("check", folder, "--policy", ACME, "-f", "json")
+    assert code == 1
+    assert err.endswith("-> exit 1 (1 model breaks acme-production)\n")
+    code, _, err = invoke("check", str(EXAMPLES / "models" / "bert-base-uncased"), "-f", "json")
+    assert err.endswith("-> exit 0 (no model breaks baseline; 1 model with warnings)\n")
+
+
+def test_outcome_names_a_policy_finding(tmp_path: Path) -> None:
+    policy = tmp_path / "expiring.yaml"
+    policy.write_text(
+        "version: 1\nname: expiring\nextends: [builtin:baseline]\nwaivers:\n"
+        "  - {id: W-1, rule: weights/remote-code, model: 'nobody/*', reason: old,\n"
+        "     approved-by: legal@example.com, expires: 2020-01-01}\n"
+    )
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    args = ("--id", "google-bert/bert-base-uncased", "--policy", str(policy), "-f", "json")
+    code, _, err = invoke("check", folder, *args)
+    assert code == 1
+    assert err == (
+        "clearance: 1 model: 1 pass, 0 warn, 0 fail, 0 error -> exit 1 "
+        "(1 policy finding: waiver/expired)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("audit.json", lambda text: json.loads(text)["schema_version"] == 1),
+        ("audit.sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
+        ("audit.xml", lambda text: text.lstrip().startswith("<?xml") and "testsuite" in text),
+        ("audit.html", lambda text: "<html" in text.lower()),
+        ("audit.md", lambda text: text.startswith("# Clearance audit")),
+        ("audit.spdx.json", lambda text: json.loads(text)["spdxVersion"] == "SPDX-2.3"),
+        ("audit.cdx.json", lambda text: json.loads(text)["bomFormat"] == "CycloneDX"),
+        ("AUDIT.JSON", lambda text: json.loads(text)["schema_version"] == 1),
+    ],
+)
+def test_output_format_from_the_file_name(
+    tmp_path: Path, name: str, check: Callable[[str], bool]
+) -> None:
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    code, out, err = invoke("check", folder, "-o", str(tmp_path / name))
+    assert code == 0 and out == "" and "-> exit 0" in err
+    assert check((tmp_path / name).read_text())
+
+
+def test_several_outputs_from_file_names(tmp_path: Path) -> None:
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    sarif, junit = tmp_path / "a.sarif", tmp_path / "a.xml"
+    code, out, _ = invoke("check", folder, "-o", str(sarif), "-o", str(junit))
+    assert code == 0 and out == ""
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert "testsuite" in junit.read_text()
+
+
+@pytest.mark.parametrize("name", ["audit.txt", "audit", "audit.json.bak", "-"])
+def test_unknown_output_extension_is_refused_before_the_audit(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name if name != "-" else name
+    code, out, err = invoke("check", "./no/such/folder", "-o", str(target))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no such folder" not in err
+    assert ("cannot tell the report format" in err) or ("needs a --format" in err)
+    assert not (tmp_path / name).exists()
+
+
+# --- targets say what they are -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("examples/nope", "examples/nope: no such folder"),
+        ("examples/models/nope", "examples/models/nope: no such folder"),
+        ("./nope", "./nope: no such folder"),
+        ("../nope-at-all", "../nope-at-all: no such folder"),
+        ("/no/such/place", "/no/such/place: no such folder"),
+        ("nope.yaml", "nope.yaml: no such manifest"),
+        ("examples/nope.yml", "examples/nope.yml: no such manifest"),
+        ("gpt2", "gpt2: no such folder or manifest, and not a Hub id of the form org/name"),
+        ("", "a TARGET is empty"),
+    ],
+)
+def test_targets_that_are_not_there_are_refused_at_once(
+    target: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Hub request is made: the Hub client would fail (offline, no network) if it were."""
+    from checker.sources import SOURCES
+
+    class NoHub:
+        def read(self, *args: object) -> None:
+            raise AssertionError("a Hub request was made")
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setitem(SOURCES, "hub", NoHub())
+    code, out, err = invoke("check", target, "--format", "json")
+    assert code == 2 and out == ""
+    assert err.startswith(f"clearance: error: {message}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([MANIFEST, "--id", "org/name"], "--id names the model of a folder; a manifest"),
+        (["examples/models/bert-base-uncased", "--id", "gpt2"], "--id 'gpt2' is not of the form"),
+        (["Qwen/Qwen2.5-7B-Instruct", "--id", "org/name"], "not of a Hub id"),
+    ],
+)
+def test_id_is_refused_where_it_cannot_apply(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    code, out, err = invoke("check", *args)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -127,7 +285,11 @@ def test_missing_folder_exits_2() -> None:
         ),
         (["check", MANIFEST, "--policy", "builtin:nope"], "no built-in policy"),
         (["check", MANIFEST, "-f", "json", "-f", "markdown"], "need as many --output"),
-        (["check", MANIFEST, "-o", "x.json"], "one --format for each --output"),
+        (["check", MANIFEST, "-o", "x.txt"], "cannot tell the report format"),
+        (
+            ["check", MANIFEST, "-f", "json", "-o", "a.json", "-o", "b.json"],
+            "one --format for each",
+        ),
         (["check", "a", "b", "--id", "x/y"], "--id names the model of a single folder"),
         (["check", MANIFEST, "--format", "pdf"], "Invalid value for '--format'"),
         (["policy", "check", "tests/policies/fail/several-errors.yaml"], "has 6 error(s)"),
@@ -261,3 +423,70 @@ def test_uk_is_gb_with_a_note() -> None:
     territory = [f for f in findings if f["rule"] == "use/territory"]
     assert any("GB" in f["message"] and f["severity"] == "error" for f in territory), territory
     assert code == 1
+
+
+# --- explain, init, did you mean ---------------------------------------------------------------
+
+
+def test_explain_lists_every_rule() -> None:
+    from checker.checks import RULES
+
+    code, out, _ = invoke("explain")
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == sorted(RULES)
+
+
+def test_explain_one_rule() -> None:
+    from checker.checks import RULES
+
+    rule = RULES["weights/remote-code"]
+    code, out, _ = invoke("explain", "weights/remote-code")
+    assert code == 0
+    assert out.startswith("weights/remote-code\n")
+    assert f"summary        {rule.summary}" in out
+    assert "default level  warning" in out and "group          weights" in out
+    assert rule.help in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["explain", "licence/unknwn"],
+            "no rule 'licence/unknwn' (did you mean 'license/unknown'?)",
+        ),
+        (["explain", "weights/remote"], "(did you mean 'weights/remote-code'"),
+        (["explain", "zzz/qqq"], "no rule 'zzz/qqq'; `clearance explain` lists the rules"),
+        (
+            ["licenses", "lama3.1"],
+            "no licence 'lama3.1' in the knowledge base (did you mean 'llama3.1'",
+        ),
+        (["licenses", "apache2"], "(did you mean 'apache-2.0'?)"),
+    ],
+)
+def test_unknown_names_suggest_the_closest(args: list[str], message: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+def test_init_writes_a_policy_that_policy_check_accepts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("init")
+    assert code == 0 and "wrote clearance-policy.yaml" in err
+    text = (tmp_path / "clearance-policy.yaml").read_text()
+    assert text.startswith("# ") and "extends: [builtin:baseline]" in text
+    code, out, _ = invoke("policy", "check", "clearance-policy.yaml")
+    assert code == 0 and "ok (policy 'my-policy'" in out
+    folder = str(EXAMPLES / "models" / "bert-base-uncased")
+    code, _, err = invoke("check", folder, "--policy", "clearance-policy.yaml", "-q")
+    assert code == 0 and err == ""
+    code, _, err = invoke("init")  # never overwrites unless told to
+    assert code == 2 and "clearance-policy.yaml: already exists (--force overwrites it)" in err
+    code, _, _ = invoke("init", "--force", "--output", "p.yaml")
+    assert code == 0 and (tmp_path / "p.yaml").read_text() == text
+    code, out, _ = invoke("init", "-o", "-")
+    assert code == 0 and out == text

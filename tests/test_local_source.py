@@ -12,8 +12,9 @@ import pytest
 from conftest import safetensors_bytes
 
 from checker.api import gather
+from checker.errors import UsageError
 from checker.knowledge import Knowledge
-from checker.sources.targets import Target, local_model_id, parse_target
+from checker.sources.targets import Target, local_model_id, looks_local, parse_target
 
 
 def facts_of(kb: Knowledge, folder: Path, model_id: str | None = None):  # type: ignore[no-untyped-def]
@@ -209,5 +210,63 @@ def test_parse_target_kinds(tmp_path: Path) -> None:
     assert parse_target(str(tmp_path))[0].kind == "local"
     hub = parse_target("Qwen/Qwen2.5-7B-Instruct@main")[0]
     assert (hub.kind, hub.ref, hub.revision) == ("hub", "Qwen/Qwen2.5-7B-Instruct", "main")
-    missing = parse_target("./not/here")[0]
-    assert missing.kind == "local"
+    with pytest.raises(UsageError, match=r"^\./not/here: no such folder$"):
+        parse_target("./not/here")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("./gone", "./gone: no such folder"),
+        ("../gone-entirely", "../gone-entirely: no such folder"),
+        ("/gone/entirely", "/gone/entirely: no such folder"),
+        ("{first}/gone", "{first}/gone: no such folder"),  # the first segment is a folder
+        ("gone.yaml", "gone.yaml: no such manifest"),
+        ("{first}/models.YML", "{first}/models.YML: no such manifest"),
+        ("gpt2", "gpt2: no such folder or manifest, and not a Hub id"),
+        ("org/name/extra", "org/name/extra: no such folder or manifest, and not a Hub id"),
+    ],
+)
+def test_parse_target_refuses_what_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    with pytest.raises(UsageError) as info:
+        parse_target(text.format(first="models"))
+    assert str(info.value).startswith(message.format(first="models"))
+
+
+def test_parse_target_hub_ids_and_local_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert looks_local("./x") and looks_local("/x") and looks_local("../x") and looks_local(".")
+    assert not looks_local("Qwen/Qwen2.5-7B-Instruct")
+    (tmp_path / "Qwen").mkdir()  # a folder named like the org: the target is that folder's
+    assert looks_local("Qwen/Qwen2.5-7B-Instruct")
+    with pytest.raises(UsageError, match="no such folder"):
+        parse_target("Qwen/Qwen2.5-7B-Instruct")
+    sha = "a" * 40
+    hub = parse_target(f"google/gemma-2b@{sha}")[0]
+    assert (hub.kind, hub.ref, hub.model_id, hub.revision) == (
+        "hub",
+        "google/gemma-2b",
+        "google/gemma-2b",
+        sha,
+    )
+
+
+def test_parse_target_id_rules(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    assert parse_target(str(folder), "org/name")[0].model_id == "org/name"
+    with pytest.raises(UsageError, match="--id 'gpt2' is not of the form org/name"):
+        parse_target(str(folder), "gpt2")
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text("models:\n  - id: org/a\n")
+    assert parse_target(str(manifest))[0].model_id == "org/a"
+    with pytest.raises(UsageError, match="a manifest gives each model its id"):
+        parse_target(str(manifest), "org/name")
+    with pytest.raises(UsageError, match="not of a Hub id"):
+        parse_target("org/a", "org/b")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker import yaml_cache, yamlio
-from checker.errors import InputError
+from checker.errors import InputError, UsageError
 from checker.findings import Evidence
 from checker.paths import display_path
 
@@ -42,18 +42,49 @@ def local_model_id(path: Path) -> tuple[str, str | None]:
     return f"local/{resolved.name or 'model'}", None
 
 
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+LOCAL_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\")
+
+
+def looks_local(text: str) -> bool:
+    """A target that says it is on disk: an existing path, one starting with ``./``, ``../`` or
+    ``/``, or one whose first segment is an existing folder (``examples/nope``)."""
+    if text in (".", "..") or text.startswith(LOCAL_PREFIXES) or Path(text).exists():
+        return True
+    first = re.split(r"[/\\]", text, maxsplit=1)[0]
+    return first != text and bool(first) and Path(first).is_dir()
+
+
 def parse_target(text: str, model_id: str | None = None) -> list[Target]:
-    """Turn one command-line TARGET into targets (a manifest gives several)."""
+    """Turn one command-line TARGET into targets (a manifest gives several).
+
+    A target says what it is: a folder, a manifest, or a Hub id ``org/name[@revision]``. One that
+    looks local but is not there is refused at once (no Hub request is made for it)."""
+    if model_id is not None and not HUB_ID.match(model_id):
+        raise UsageError(f"--id {model_id!r} is not of the form org/name")
+    if not text.strip():
+        raise UsageError("a TARGET is empty (a folder, a manifest or a Hub id org/name)")
     path = Path(text)
     if path.is_dir():
         return [Target("local", str(path), text, model_id)]
     if path.is_file():
+        if model_id is not None:
+            raise UsageError(
+                f"{text}: --id names the model of a folder; a manifest gives each model its id"
+            )
         return read_manifest(path)
-    if model_id is None and HUB_ID.match(text.split("@", 1)[0]) and not text.startswith("."):
+    if path.suffix.lower() in MANIFEST_SUFFIXES:
+        raise UsageError(f"{text}: no such manifest")
+    if looks_local(text):
+        raise UsageError(f"{text}: no such folder")
+    if HUB_ID.match(text.split("@", 1)[0]):
+        if model_id is not None:
+            raise UsageError(f"{text}: --id names the model of a folder, not of a Hub id")
         ident, _, revision = text.partition("@")
         return [Target("hub", ident, text, ident, revision or None)]
-    # Looks like a path that is not there: audit it so the report says so (verdict error).
-    return [Target("local", str(path), text, model_id)]
+    raise UsageError(
+        f"{text}: no such folder or manifest, and not a Hub id of the form org/name[@revision]"
+    )
 
 
 def read_manifest(path: Path) -> list[Target]:
