@@ -4,9 +4,28 @@ One ``machine-learning-model`` component per audited model (``bom-ref`` derived 
 revision), with its lineage as ``pedigree.ancestors``, the resolved licence (SPDX ids as licence
 ids, ``LicenseRef-*`` as named licences or, inside a compound licence, in an expression), the
 developer as supplier (country as ``supplier.address.country``) and what Clearance found as
-``clearance:*`` properties. cyclonedx-python-lib (11.x) has no model for ``modelCard``, so the
-verdict, findings and weight facts are properties. Output is deterministic: the serial number is
-a uuid5 of the audit, components are sorted by the library, nothing takes the wall clock.
+``clearance:*`` properties.
+
+Every model component (ancestors too) has a ``version``: the audited 40-hex revision, else the
+content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; facts carry
+no file hashes yet), which the ``clearance:version:kind`` property names (``revision`` or
+``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
+(``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
+audit records no project name, so it is named after the policy it was audited against, and it
+depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON:
+the library refuses refs to pedigree entries): a model depends on its direct parents (the
+audited component when the parent is audited, else the pedigree ancestor); in a lineage walked
+breadth-first with one model per step, each ancestor depends on the next; otherwise deeper
+ancestors hang from the model itself (true at any depth), unless an audited parent's own
+lineage reaches them.
+
+cyclonedx-python-lib (11.x) has no model for ``modelCard``, so it is added to the JSON the
+library writes, as data: ``modelParameters.task`` from the Hub's pipeline tag and
+``considerations`` from the binding licence terms (permitted use as ``useCases``, prohibited
+uses as ``ethicalConsiderations``), with the raw terms as ``clearance:terms:*`` properties. The
+result is validated with the library's strict JSON validator in the tests. Output is
+deterministic: the serial number is a uuid5 of the audit, components are sorted by the library,
+nothing takes the wall clock.
 
 Heavy libraries are imported inside functions so that importing the reporters stays cheap.
 """
@@ -17,10 +36,11 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from checker.facts import Ancestor, ModelFacts
+from checker.reporters._identity import CONTENT_VERSION_NOTE, model_version
 from checker.reporters.spdx import EXPRESSION_TOKENS, OPERATORS, license_ref_for
 from checker.result import AuditResult, ModelResult
 
@@ -169,6 +189,17 @@ def _model_properties(model: ModelResult) -> Iterator[Property]:
         yield _prop("weights:parameters", weights.parameters)
 
 
+def ancestor_ref(owner_ref: str, ancestor_id: str) -> str:
+    """The bom-ref of an ancestor in a model's pedigree."""
+    return f"{owner_ref}/ancestor:{ancestor_id}"
+
+
+def _version_properties(revision: str | None) -> list[Property]:
+    if revision:
+        return [_prop("version:kind", "revision")]
+    return [_prop("version:kind", "content-digest"), _prop("version:note", CONTENT_VERSION_NOTE)]
+
+
 def _ancestor(owner_ref: str, ancestor: Ancestor) -> Component:
     from cyclonedx.model.component import Component, ComponentType
 
@@ -183,11 +214,13 @@ def _ancestor(owner_ref: str, ancestor: Ancestor) -> Component:
         props.append(_prop("provenance:country", ancestor.country))
     if ancestor.error:
         props.append(_prop("error", ancestor.error))
+    props += _version_properties(None)
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
-        bom_ref=f"{owner_ref}/ancestor:{ancestor.id}",
+        bom_ref=ancestor_ref(owner_ref, ancestor.id),
         group=group,
         name=name,
+        version=model_version(ancestor.id, None, ancestor.license_ids),
         supplier=_supplier(ancestor.developer, ancestor.country),
         properties=props,
     )
@@ -207,14 +240,16 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
         bom_ref=bom_ref,
         group=group,
         name=name,
-        version=facts.model.revision,
+        version=model_version(
+            facts.model.id, facts.model.revision, [d.value for d in facts.license.declared]
+        ),
         purl=PackageURL.from_string(purl) if purl else None,
         supplier=_supplier(
             developer.name if developer else None, developer.country if developer else None
         ),
         licenses=_licenses(facts),
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
-        properties=list(_model_properties(model)),
+        properties=[*_model_properties(model), *_version_properties(facts.model.revision)],
         external_references=_references(facts),
     )
 
@@ -268,7 +303,6 @@ def build_bom(result: AuditResult) -> Bom:
         ],
     )
     components: dict[str, Component] = {}
-    by_id: dict[str, Component] = {}
     for model in result.models:
         ref = bom_ref_for(model.facts.model.id, model.facts.model.revision)
         unique, n = ref, 1
@@ -276,25 +310,180 @@ def build_bom(result: AuditResult) -> Bom:
             n += 1
             unique = f"{ref}/{n}"
         components[unique] = _component(model, unique)
-        by_id.setdefault(model.facts.model.id.lower(), components[unique])
+    project = _project(result)
+    metadata.component = project
     bom = Bom(serial_number=serial_number(result), metadata=metadata)
     bom.components.update(components.values())
-
-    # An adapter needs its base to run: a dependency when the base is an audited component.
-    for model, component in zip(result.models, components.values(), strict=True):
-        needs = [
-            by_id[a.id.lower()]
-            for a in model.facts.lineage
-            if a.depth == 1 and a.relation == "adapter" and a.id.lower() in by_id
-        ]
-        if needs:
-            bom.register_dependency(component, needs)
+    bom.register_dependency(project, list(components.values()))
     return bom
+
+
+def _project(result: AuditResult) -> Component:
+    """The audited project: named after the policy (the audit records no project name)."""
+    from cyclonedx.model.component import Component, ComponentType
+
+    return Component(
+        type=ComponentType.APPLICATION,
+        bom_ref=f"{PREFIX}:project",
+        name=result.policy.name,
+        version=result.policy.sha256[:12] if result.policy.sha256 else None,
+        description=(
+            f"The project whose models were audited against policy '{result.policy.name}' "
+            "(named after the policy; version: the policy's sha256 prefix)."
+        ),
+        properties=[_prop("project:named-after", "policy")],
+    )
+
+
+def _lineage_dependencies(
+    facts: ModelFacts,
+    owner: str,
+    by_id: Mapping[str, str],
+    lineage_of: Mapping[str, frozenset[str]],
+) -> Iterator[tuple[str, list[str]]]:
+    """(dependent, dependencies) bom-ref pairs for one model's lineage (see the module
+    docstring): an audited ancestor by its component's ref, else its pedigree entry's."""
+
+    def node(a: Ancestor) -> str:
+        return by_id.get(a.id.lower()) or ancestor_ref(owner, a.id)
+
+    by_depth: dict[int, list[Ancestor]] = {}
+    for a in facts.lineage:
+        by_depth.setdefault(a.depth, []).append(a)
+    needs = [node(a) for a in by_depth.get(1, [])]
+    # ancestors an audited parent's own lineage already reaches
+    reached = set().union(*(lineage_of.get(n, frozenset()) for n in needs))
+    for depth in sorted(d for d in by_depth if d > 1):
+        parents: Sequence[Ancestor] = by_depth.get(depth - 1, [])
+        found = [node(a) for a in by_depth[depth] if a.id.lower() not in reached]
+        if facts.lineage_complete and len(parents) == 1 and parents[0].id.lower() not in by_id:
+            yield node(parents[0]), found
+        else:
+            needs += found
+    yield owner, needs
+
+
+def _add_dependencies(data: dict[str, Any], result: AuditResult, refs: Sequence[str]) -> None:
+    """The lineage as ``dependencies``, added to the JSON: cyclonedx-python-lib refuses
+    dependencies on pedigree ancestors (it does not count them as components of the BOM), though
+    their bom-refs are the BOM's like any other."""
+    by_id: dict[str, str] = {}
+    lineage_of: dict[str, frozenset[str]] = {}
+    for ref, model in zip(refs, result.models, strict=True):
+        by_id.setdefault(model.facts.model.id.lower(), ref)
+        lineage_of[ref] = frozenset(a.id.lower() for a in model.facts.lineage)
+    graph: dict[str, list[str]] = {
+        d["ref"]: list(d.get("dependsOn", [])) for d in data.get("dependencies", [])
+    }
+    for ref, model in zip(refs, result.models, strict=True):
+        for dependent, needs in _lineage_dependencies(model.facts, ref, by_id, lineage_of):
+            graph.setdefault(dependent, [])
+            graph[dependent] += [n for n in needs if n != dependent]
+    data["dependencies"] = [
+        {"ref": ref, **({"dependsOn": sorted(set(deps))} if deps else {})}
+        for ref, deps in sorted(graph.items())
+    ]
+
+
+# --- modelCard (post-processed: the library has no model for it) --------------------------------
+
+
+def _term_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_term_text(v) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps({k: _plain(v) for k, v in value.items()}, sort_keys=True, default=str)
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+_USE_TERMS = (
+    ("commercial_use", "Commercial use"),
+    ("user_limit", "Monthly active user limit"),
+    ("revenue_limit", "Revenue limit"),
+    ("excluded_territories", "Excluded territories"),
+    ("output_training", "Training other models on outputs"),
+    ("redistribution", "Redistribution"),
+    ("attribution", "Attribution"),
+    ("naming", "Naming"),
+    ("aup", "Acceptable use policy"),
+)
+
+
+def model_card(facts: ModelFacts) -> dict[str, Any]:
+    """The CycloneDX 1.6 ``modelCard`` of a model, as JSON data."""
+    card: dict[str, Any] = {}
+    if facts.model.pipeline_tag:
+        card["modelParameters"] = {"task": facts.model.pipeline_tag}
+    terms = dict(facts.terms or {})
+    licence = facts.license.expression or "NOASSERTION"
+    uses = [
+        f"{label} under the licence ({licence}): {_term_text(terms[key])}"
+        for key, label in _USE_TERMS
+        if terms.get(key) not in (None, "", [], ())
+    ]
+    prohibited = terms.get("prohibited_uses") or ()
+    considerations: dict[str, Any] = {}
+    if uses:
+        considerations["useCases"] = uses
+    if prohibited:
+        considerations["ethicalConsiderations"] = [
+            {
+                "name": f"Prohibited use: {use}",
+                "mitigationStrategy": (
+                    "Do not use the model for it: the licence or its acceptable use policy "
+                    f"forbids it ({licence})."
+                ),
+            }
+            for use in (prohibited if isinstance(prohibited, (list, tuple)) else [prohibited])
+        ]
+    if considerations:
+        card["considerations"] = considerations
+    card["properties"] = [
+        {"name": f"{PREFIX}:terms:{key}", "value": _term_text(value)}
+        for key, value in sorted(terms.items())
+        if value not in (None, "", [], ())
+    ] or [{"name": f"{PREFIX}:terms", "value": "unknown"}]
+    return card
+
+
+def _add_model_cards(data: dict[str, Any], result: AuditResult, refs: Sequence[str]) -> None:
+    cards = {ref: model_card(m.facts) for ref, m in zip(refs, result.models, strict=True)}
+    for comp in data.get("components", []):
+        card = cards.get(comp.get("bom-ref"))
+        if card is not None:
+            comp["modelCard"] = {"bom-ref": f"{comp['bom-ref']}/model-card", **card}
 
 
 def render_cyclonedx(result: AuditResult) -> str:
     """The CycloneDX 1.6 JSON document text (deterministic for the same audit and clock)."""
     from cyclonedx.output.json import JsonV1Dot6
 
-    text = JsonV1Dot6(build_bom(result)).output_as_string(indent=2)
-    return text + "\n"
+    bom = build_bom(result)
+    data = json.loads(JsonV1Dot6(bom).output_as_string())
+    refs = _model_refs(result)
+    _add_model_cards(data, result, refs)
+    _add_dependencies(data, result, refs)
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _model_refs(result: AuditResult) -> list[str]:
+    """The bom-refs of the audited models, in the result's order (as build_bom gives them)."""
+    refs: list[str] = []
+    for model in result.models:
+        ref = bom_ref_for(model.facts.model.id, model.facts.model.revision)
+        unique, n = ref, 1
+        while unique in refs:
+            n += 1
+            unique = f"{ref}/{n}"
+        refs.append(unique)
+    return refs
