@@ -17,7 +17,13 @@ from conftest import partly_unresolved_licence
 
 from checker.facts import Ancestor, LicenseFacts, ModelIdentity
 from checker.knowledge import Knowledge
-from checker.reporters.cyclonedx import bom_ref_for, render_cyclonedx, serial_number
+from checker.reporters._identity import content_version
+from checker.reporters.cyclonedx import (
+    ancestor_ref,
+    bom_ref_for,
+    render_cyclonedx,
+    serial_number,
+)
 from checker.result import AuditResult
 
 GOLDEN = Path(__file__).parent / "golden" / "examples.cdx.json"
@@ -103,7 +109,17 @@ def test_one_component_per_model(example_result: AuditResult) -> None:
     gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
     assert gguf["bom-ref"] == bom_ref_for("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", None)
     assert (gguf["group"], gguf["name"]) == ("bartowski", "Meta-Llama-3.1-8B-Instruct-GGUF")
-    assert "version" not in gguf and "purl" not in gguf  # a local folder: no revision
+    # A local folder: no revision, so the content version (and no purl).
+    assert gguf["version"] == content_version(
+        "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", ["llama3.1"]
+    )
+    assert "purl" not in gguf
+    assert props(gguf)["clearance:version:kind"] == ["content-digest"]
+    assert "not a revision" in props(gguf)["clearance:version:note"][0]
+    for c in data["components"]:
+        assert c["version"]
+        for a in c.get("pedigree", {}).get("ancestors", []):
+            assert a["version"].startswith("sha256:")
     local = component(data, "local/unlabelled-classifier")
     assert "group" not in local and local["name"] == "unlabelled-classifier"
 
@@ -198,8 +214,84 @@ def test_hub_identity_and_purl(example_result: AuditResult) -> None:
     result = replace_model(example_result, model_id, model=ident)
     llama = component(bom(result), model_id)
     assert llama["version"] == SHA
+    assert props(llama)["clearance:version:kind"] == ["revision"]
     assert llama["purl"] == f"pkg:huggingface/meta-llama/Llama-3.1-8B-Instruct@{SHA}"
     assert llama["bom-ref"] == bom_ref_for(model_id, SHA)
+
+
+def test_project_is_the_metadata_component(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    project = data["metadata"]["component"]
+    assert project["bom-ref"] == "clearance:project"
+    assert project["name"] == "acme-production"
+    deps = {d["ref"]: d.get("dependsOn", []) for d in data["dependencies"]}
+    assert sorted(deps["clearance:project"]) == sorted(c["bom-ref"] for c in data["components"])
+
+
+def test_lineage_as_dependencies(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    deps = {d["ref"]: d.get("dependsOn", []) for d in data["dependencies"]}
+    gguf = bom_ref_for("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", None)
+    # the audited parent by its component; the depth-2 base (a local lineage, not walked, and
+    # the audited parent records none) hangs from the model itself
+    assert deps[gguf] == [
+        ancestor_ref(gguf, "meta-llama/Llama-3.1-8B"),
+        bom_ref_for("meta-llama/Llama-3.1-8B-Instruct", None),
+    ]
+    r1776 = bom_ref_for("perplexity-ai/r1-1776", None)
+    assert deps[r1776] == [ancestor_ref(r1776, "deepseek-ai/DeepSeek-R1")]
+    # every ref a dependency names is a bom-ref in the BOM (pedigree entries included)
+    known = {data["metadata"]["component"]["bom-ref"]}
+    for c in data["components"]:
+        known.add(c["bom-ref"])
+        known.update(a["bom-ref"] for a in c.get("pedigree", {}).get("ancestors", []))
+    assert set(deps) | {r for rs in deps.values() for r in rs} <= known
+
+
+def test_ancestor_reached_through_an_audited_parent_is_not_repeated(
+    example_result: AuditResult,
+) -> None:
+    instruct = "meta-llama/Llama-3.1-8B-Instruct"
+    base = next(m for m in example_result.models if m.facts.model.id == instruct)
+    base = dataclasses.replace(
+        base,
+        facts=dataclasses.replace(
+            base.facts, lineage=(Ancestor("meta-llama/Llama-3.1-8B", "finetune", 1),)
+        ),
+    )
+    models = tuple(base if m.facts.model.id == instruct else m for m in example_result.models)
+    data = bom(dataclasses.replace(example_result, models=models))
+    deps = {d["ref"]: d.get("dependsOn", []) for d in data["dependencies"]}
+    gguf = bom_ref_for("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", None)
+    assert deps[gguf] == [bom_ref_for(instruct, None)]
+    assert deps[bom_ref_for(instruct, None)] == [
+        ancestor_ref(bom_ref_for(instruct, None), "meta-llama/Llama-3.1-8B")
+    ]
+
+
+def test_model_card(example_result: AuditResult) -> None:
+    data = bom(example_result)
+    gguf = component(data, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
+    card = gguf["modelCard"]
+    assert card["modelParameters"] == {"task": "text-generation"}
+    uses = card["considerations"]["useCases"]
+    assert any(u.startswith("Monthly active user limit") and "700000000" in u for u in uses)
+    risks = [r["name"] for r in card["considerations"]["ethicalConsiderations"]]
+    assert "Prohibited use: weapons" in risks
+    card_props = {p["name"]: p["value"] for p in card["properties"]}
+    assert card_props["clearance:terms:commercial_use"] == "conditional"
+    bert = component(data, "google-bert/bert-base-uncased")["modelCard"]
+    assert bert["modelParameters"] == {"task": "fill-mask"}
+    # every audited model has one, and the document stays valid
+    assert all("modelCard" in c for c in data["components"])
+    assert errors(render_cyclonedx(example_result)) == []
+
+
+def test_model_card_is_checked_by_the_schema(example_result: AuditResult) -> None:
+    """The strict validator sees the post-processed modelCard: a wrong shape fails."""
+    data = bom(example_result)
+    data["components"][0]["modelCard"]["considerations"]["useCases"] = "not a list"
+    assert errors(json.dumps(data))
 
 
 def test_adapter_depends_on_audited_base(example_result: AuditResult) -> None:

@@ -5,7 +5,9 @@ Regenerate the golden file after a deliberate change with
 
 The structure test encodes the Jenkins xUnit plugin's ``junit-10.xsd`` (the schema most CI
 consumers follow) as data: the elements each element may contain and the attributes it may and
-must carry. No XSD validator is a dependency of the project, so the schema is checked this way.
+must carry. The report is also validated with lxml against ``tests/schemas/junit-strict.xsd``
+(a strict schema of our own in the Ant / Jenkins shape: time, timezone-less timestamp, hostname),
+and read back with junitparser, whose counts must match the audit.
 """
 
 from __future__ import annotations
@@ -21,17 +23,22 @@ import pytest
 from checker.checks import CHECKS
 from checker.facts import ModelFacts, ModelIdentity
 from checker.findings import Evidence, Finding, Scope, Severity, Verdict
-from checker.reporters.junit import check_of, render_junit
+from checker.reporters.junit import check_of, junit_timestamp, render_junit
 from checker.result import AuditResult, ModelResult
 
 GOLDEN = Path(__file__).parent / "golden" / "examples.junit.xml"
+XSD = Path(__file__).parent / "schemas" / "junit-strict.xsd"
 
 # junit-10.xsd: element -> (allowed children, required attributes, allowed attributes)
 SHAPE: dict[str, tuple[set[str], set[str], set[str]]] = {
-    "testsuites": ({"testsuite"}, set(), {"name", "time", "tests", "failures", "errors"}),
+    "testsuites": (
+        {"testsuite"},
+        set(),
+        {"name", "time", "tests", "failures", "errors", "skipped"},  # skipped: Ant, junitparser
+    ),
     "testsuite": (
         {"testsuite", "properties", "testcase", "system-out", "system-err"},
-        {"name", "tests", "failures", "errors"},
+        {"name", "tests", "failures", "errors", "time", "timestamp", "hostname"},
         {
             "name",
             "tests",
@@ -55,7 +62,7 @@ SHAPE: dict[str, tuple[set[str], set[str], set[str]]] = {
     # junit-10.xsd spells the element "errors"; every consumer (and JUnit itself) writes "error"
     "testcase": (
         {"skipped", "error", "failure", "system-out", "system-err"},
-        {"name"},
+        {"name", "classname", "time"},
         {"name", "time", "classname", "group"},
     ),
     "failure": (set(), set(), {"type", "message"}),
@@ -149,6 +156,83 @@ def test_deterministic_attribute_order(example_result: AuditResult) -> None:
 
 def test_matches_the_junit_10_shape(example_result: AuditResult) -> None:
     _validate_shape(_parse(render_junit(example_result)))
+
+
+def _xsd_errors(text: str) -> list[str]:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    document = etree.fromstring(text.encode("utf-8"))
+    if schema.validate(document):
+        return []
+    return [str(e) for e in schema.error_log]
+
+
+def test_validates_against_the_strict_xsd(example_result: AuditResult) -> None:
+    assert _xsd_errors(render_junit(example_result)) == []
+
+
+def test_strict_xsd_is_strict(example_result: AuditResult) -> None:
+    """The schema rejects what it is there to catch: a timezone, a missing time or hostname."""
+    text = render_junit(example_result)
+    assert _xsd_errors(
+        text.replace('timestamp="2026-11-29T12:00:00"', 'timestamp="2026-11-29T12:00:00Z"')
+    )
+    assert _xsd_errors(text.replace(' hostname="localhost"', "", 1))
+    assert _xsd_errors(re.sub(r'(<testcase [^>]*?) time="0"', r"\1", text, count=1))
+
+
+def test_timestamp_and_host(example_result: AuditResult) -> None:
+    root = _parse(render_junit(example_result))
+    for suite in root.findall("testsuite"):
+        assert suite.get("timestamp") == "2026-11-29T12:00:00"  # generated_at, no timezone
+        assert suite.get("hostname") == "localhost"
+        assert suite.get("time") == "0"
+        assert all(c.get("time") == "0" for c in suite.findall("testcase"))
+    assert junit_timestamp("2026-11-29T13:30:05.25+01:00") == "2026-11-29T12:30:05"
+
+
+def test_junitparser_counts_match_the_audit(example_result: AuditResult, tmp_path: Path) -> None:
+    from junitparser import Error, Failure, JUnitXml, Skipped
+
+    path = tmp_path / "audit.junit.xml"
+    path.write_text(render_junit(example_result), encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    checks = list(example_result.checks) + (
+        ["custom"] if "custom" not in example_result.checks else []
+    )
+    readable = [m for m in example_result.models if m.verdict is not Verdict.ERROR]
+    rank = example_result.policy.settings.fail_on.rank
+    failing = {
+        (m.facts.model.id, check_of(f.rule, example_result))
+        for m in readable
+        for f in m.findings
+        if f.waived_by is None and f.severity.rank >= rank
+    }
+    suites = list(xml)
+    assert [s.name for s in suites] == [m.facts.model.id for m in example_result.models] + [
+        "policy"
+    ]
+    cases = [(s.name, c) for s in suites for c in s]
+    model_cases = [(n, c) for n, c in cases if n != "policy"]
+    # every check per model; an unreadable model has its ``audit`` error case as well
+    assert len(model_cases) == sum(
+        len(checks) + (m.verdict is Verdict.ERROR) for m in example_result.models
+    )
+    failed = {(n, c.name) for n, c in model_cases if any(isinstance(r, Failure) for r in c.result)}
+    assert failed == failing
+    errored = [n for n, c in model_cases if any(isinstance(r, Error) for r in c.result)]
+    assert sorted(errored) == sorted(
+        m.facts.model.id for m in example_result.models if m.verdict is Verdict.ERROR
+    )
+    skipped = sum(1 for _, c in cases if any(isinstance(r, Skipped) for r in c.result))
+    assert xml.tests == len(cases)
+    assert xml.failures == len(failed) + sum(
+        1 for n, c in cases if n == "policy" and any(isinstance(r, Failure) for r in c.result)
+    )
+    assert xml.errors == len(errored)
+    assert xml.skipped == skipped
+    assert xml.failures > 0 and xml.time == 0
 
 
 def test_counts_add_up(example_result: AuditResult) -> None:

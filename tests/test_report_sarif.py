@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,47 @@ def test_custom_rule_descriptor_uses_the_policy(example_result: AuditResult) -> 
     assert rule["help"]["text"] == "Ask the model review board."
     assert rule["defaultConfiguration"]["level"] == custom.severity.value
     assert custom.when.describe() in rule["shortDescription"]["text"]
+
+
+def test_security_severity_and_help_uri(example_result: AuditResult) -> None:
+    """What GitHub code scanning reads: security-severity a number string in 0.0-10.0 following
+    the level; helpUri an absolute URI to a README section that exists."""
+    from checker.reporters.sarif import SECURITY_SEVERITY
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    slugs = {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).strip().replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", readme, flags=re.M)
+    }
+    model = example_result.models[0]
+    ident = model.facts.model.id
+    findings = tuple(
+        _finding(f"acme/{s.value}", s, ident)
+        for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+    )
+    custom = _run(_only(example_result, dataclasses.replace(model, findings=findings)))
+    assert {
+        r["id"]: r["properties"]["security-severity"] for r in custom["tool"]["driver"]["rules"]
+    } == {"acme/error": "8.0", "acme/warning": "5.0", "acme/note": "2.0"}
+    rules = _run(example_result)["tool"]["driver"]["rules"] + custom["tool"]["driver"]["rules"]
+    for rule in rules:
+        severity = rule["properties"]["security-severity"]
+        assert 0.0 <= float(severity) <= 10.0
+        assert severity == SECURITY_SEVERITY[rule["defaultConfiguration"]["level"]]
+        uri, _, anchor = rule["helpUri"].partition("#")
+        assert uri.startswith("https://") and anchor in slugs, rule["helpUri"]
+    builtin = [r for r in rules if r["id"] in RULES]
+    assert builtin and all(r["helpUri"].endswith("#rule-ids") for r in builtin)
+
+
+def test_automation_details(example_result: AuditResult) -> None:
+    run = _run(example_result)
+    automation = run["automationDetails"]["id"]
+    assert automation == f"clearance/acme-production/{example_result.generated_at}"
+    later = dataclasses.replace(example_result, generated_at="2027-01-01T00:00:00Z")
+    category = automation.rsplit("/", 1)[0]
+    assert _run(later)["automationDetails"]["id"].rsplit("/", 1)[0] == category  # stable category
+    assert "%SRCROOT%" in run["originalUriBaseIds"]
 
 
 # --- results -------------------------------------------------------------------------------------

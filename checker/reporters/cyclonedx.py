@@ -4,9 +4,28 @@ One ``machine-learning-model`` component per audited model (``bom-ref`` derived 
 revision), with its lineage as ``pedigree.ancestors``, the resolved licence (SPDX ids as licence
 ids, ``LicenseRef-*`` as named licences or, inside a compound licence, in an expression), the
 developer as supplier (country as ``supplier.address.country``) and what Clearance found as
-``clearance:*`` properties. cyclonedx-python-lib (11.x) has no model for ``modelCard``, so the
-verdict, findings and weight facts are properties. Output is deterministic: the serial number is
-a uuid5 of the audit, components are sorted by the library, nothing takes the wall clock.
+``clearance:*`` properties.
+
+Every model component (ancestors too) has a ``version``: the audited 40-hex revision, else the
+content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; facts carry
+no file hashes yet), which the ``clearance:version:kind`` property names (``revision`` or
+``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
+(``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
+audit records no project name, so it is named after the policy it was audited against, and it
+depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON:
+the library refuses refs to pedigree entries): a model depends on its direct parents (the
+audited component when the parent is audited, else the pedigree ancestor); in a lineage walked
+breadth-first with one model per step, each ancestor depends on the next; otherwise deeper
+ancestors hang from the model itself (true at any depth), unless an audited parent's own
+lineage reaches them.
+
+cyclonedx-python-lib (11.x) has no model for ``modelCard``, so it is added to the JSON the
+library writes, as data: ``modelParameters.task`` from the Hub's pipeline tag and
+``considerations`` from the binding licence terms (permitted use as ``useCases``, prohibited
+uses as ``ethicalConsiderations``), with the raw terms as ``clearance:terms:*`` properties. The
+result is validated with the library's strict JSON validator in the tests. Output is
+deterministic: the serial number is a uuid5 of the audit, components are sorted by the library,
+nothing takes the wall clock.
 
 Heavy libraries are imported inside functions so that importing the reporters stays cheap.
 """
@@ -21,6 +40,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from checker.facts import Ancestor, ModelFacts
+from checker.reporters._cyclonedx_json import (
+    PREFIX,
+    add_dependencies,
+    add_model_cards,
+    ancestor_ref,
+)
+from checker.reporters._identity import CONTENT_VERSION_NOTE, model_version
 from checker.reporters.spdx import EXPRESSION_TOKENS, OPERATORS, license_ref_for
 from checker.result import AuditResult, ModelResult
 
@@ -32,7 +58,6 @@ if TYPE_CHECKING:
     from cyclonedx.model.license import License
 
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://clearance.dev/cyclonedx")
-PREFIX = "clearance"
 
 
 def serial_number(result: AuditResult) -> uuid.UUID:
@@ -169,6 +194,12 @@ def _model_properties(model: ModelResult) -> Iterator[Property]:
         yield _prop("weights:parameters", weights.parameters)
 
 
+def _version_properties(revision: str | None) -> list[Property]:
+    if revision:
+        return [_prop("version:kind", "revision")]
+    return [_prop("version:kind", "content-digest"), _prop("version:note", CONTENT_VERSION_NOTE)]
+
+
 def _ancestor(owner_ref: str, ancestor: Ancestor) -> Component:
     from cyclonedx.model.component import Component, ComponentType
 
@@ -183,11 +214,13 @@ def _ancestor(owner_ref: str, ancestor: Ancestor) -> Component:
         props.append(_prop("provenance:country", ancestor.country))
     if ancestor.error:
         props.append(_prop("error", ancestor.error))
+    props += _version_properties(None)
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
-        bom_ref=f"{owner_ref}/ancestor:{ancestor.id}",
+        bom_ref=ancestor_ref(owner_ref, ancestor.id),
         group=group,
         name=name,
+        version=model_version(ancestor.id, None, ancestor.license_ids),
         supplier=_supplier(ancestor.developer, ancestor.country),
         properties=props,
     )
@@ -207,14 +240,16 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
         bom_ref=bom_ref,
         group=group,
         name=name,
-        version=facts.model.revision,
+        version=model_version(
+            facts.model.id, facts.model.revision, [d.value for d in facts.license.declared]
+        ),
         purl=PackageURL.from_string(purl) if purl else None,
         supplier=_supplier(
             developer.name if developer else None, developer.country if developer else None
         ),
         licenses=_licenses(facts),
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
-        properties=list(_model_properties(model)),
+        properties=[*_model_properties(model), *_version_properties(facts.model.revision)],
         external_references=_references(facts),
     )
 
@@ -268,7 +303,6 @@ def build_bom(result: AuditResult) -> Bom:
         ],
     )
     components: dict[str, Component] = {}
-    by_id: dict[str, Component] = {}
     for model in result.models:
         ref = bom_ref_for(model.facts.model.id, model.facts.model.revision)
         unique, n = ref, 1
@@ -276,25 +310,51 @@ def build_bom(result: AuditResult) -> Bom:
             n += 1
             unique = f"{ref}/{n}"
         components[unique] = _component(model, unique)
-        by_id.setdefault(model.facts.model.id.lower(), components[unique])
+    project = _project(result)
+    metadata.component = project
     bom = Bom(serial_number=serial_number(result), metadata=metadata)
     bom.components.update(components.values())
-
-    # An adapter needs its base to run: a dependency when the base is an audited component.
-    for model, component in zip(result.models, components.values(), strict=True):
-        needs = [
-            by_id[a.id.lower()]
-            for a in model.facts.lineage
-            if a.depth == 1 and a.relation == "adapter" and a.id.lower() in by_id
-        ]
-        if needs:
-            bom.register_dependency(component, needs)
+    bom.register_dependency(project, list(components.values()))
     return bom
+
+
+def _project(result: AuditResult) -> Component:
+    """The audited project: named after the policy (the audit records no project name)."""
+    from cyclonedx.model.component import Component, ComponentType
+
+    return Component(
+        type=ComponentType.APPLICATION,
+        bom_ref=f"{PREFIX}:project",
+        name=result.policy.name,
+        version=result.policy.sha256[:12] if result.policy.sha256 else None,
+        description=(
+            f"The project whose models were audited against policy '{result.policy.name}' "
+            "(named after the policy; version: the policy's sha256 prefix)."
+        ),
+        properties=[_prop("project:named-after", "policy")],
+    )
 
 
 def render_cyclonedx(result: AuditResult) -> str:
     """The CycloneDX 1.6 JSON document text (deterministic for the same audit and clock)."""
     from cyclonedx.output.json import JsonV1Dot6
 
-    text = JsonV1Dot6(build_bom(result)).output_as_string(indent=2)
-    return text + "\n"
+    bom = build_bom(result)
+    data = json.loads(JsonV1Dot6(bom).output_as_string())
+    refs = _model_refs(result)
+    add_model_cards(data, result, refs)
+    add_dependencies(data, result, refs)
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _model_refs(result: AuditResult) -> list[str]:
+    """The bom-refs of the audited models, in the result's order (as build_bom gives them)."""
+    refs: list[str] = []
+    for model in result.models:
+        ref = bom_ref_for(model.facts.model.id, model.facts.model.revision)
+        unique, n = ref, 1
+        while unique in refs:
+            n += 1
+            unique = f"{ref}/{n}"
+        refs.append(unique)
+    return refs

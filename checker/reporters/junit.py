@@ -7,13 +7,20 @@ fail-on and the waived ones. A model that could not be read (verdict ``error``) 
 testcase with ``<error>``, and its checks are ``<skipped>`` since none could run. Policy-level
 findings (expired or unused waivers) go to a last suite, ``policy``, with one ``waivers`` testcase.
 
-The shape follows the Jenkins xUnit ``junit-10.xsd``, the de-facto common schema. Output is
-deterministic: suites in the result's model order, testcases in ``CHECKS`` order, attributes in
-a fixed order, indented, with an XML declaration; no clock, host name or duration.
+The shape follows the Ant / Jenkins JUnit format, with what its strictest readers require
+(tests/schemas/junit-strict.xsd): every suite has ``skipped``, ``time``, ``timestamp``,
+``hostname``, ``id`` and ``package``; every testcase a ``time``. Since checks are pure and not
+timed, ``time`` is ``0`` throughout (the audit records no durations). ``timestamp`` is the
+audit's ``generated_at`` in UTC without a timezone (``YYYY-MM-DDTHH:MM:SS``, the format the XSD
+allows). The audit records no host and a reporter does no I/O, so ``hostname`` is
+``localhost`` (what Ant writes when the host is not known). Output is deterministic: suites in the
+result's model order, testcases in ``CHECKS`` order, attributes in a fixed order, indented, with
+an XML declaration.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -26,6 +33,8 @@ SUITES_NAME = "clearance"
 ERROR_CASE = "audit"
 POLICY_SUITE = "policy"
 POLICY_CASE = "waivers"  # the testcase of the policy-level (waiver) findings
+HOSTNAME = "localhost"  # the audit records no host; a reporter does no I/O
+NO_TIME = "0"  # checks are not timed
 
 # Characters XML 1.0 cannot carry at all (untrusted card text may contain them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -47,6 +56,14 @@ def _check_names(result: AuditResult) -> list[str]:
     go) even if it were not registered."""
     names = list(result.checks)
     return names if "custom" in names else [*names, "custom"]
+
+
+def junit_timestamp(generated_at: str) -> str:
+    """An ISO 8601 time as JUnit's ``timestamp``: UTC, no timezone, whole seconds."""
+    stamp = dt.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    return stamp.replace(microsecond=0).isoformat(timespec="seconds")
 
 
 def _clean(text: str) -> str:
@@ -93,7 +110,7 @@ def _sub(parent: ET.Element, tag: str, attrs: Sequence[tuple[str, str]] = ()) ->
 def _testcase(
     suite: ET.Element, classname: str, name: str, findings: Sequence[Finding], policy: Policy
 ) -> ET.Element:
-    case = _sub(suite, "testcase", (("classname", classname), ("name", name)))
+    case = _case(suite, classname, name)
     failing = _failing(findings, policy)
     if failing:
         first = failing[0]
@@ -109,8 +126,12 @@ def _testcase(
     return case
 
 
+def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
+    return _sub(suite, "testcase", (("classname", classname), ("name", name), ("time", NO_TIME)))
+
+
 def _skipped(suite: ET.Element, classname: str, name: str, why: str) -> None:
-    case = _sub(suite, "testcase", (("classname", classname), ("name", name)))
+    case = _case(suite, classname, name)
     _sub(case, "skipped", (("message", why),))
 
 
@@ -130,12 +151,17 @@ def _count(suite: ET.Element) -> None:
     suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
 
 
-def _suite(root: ET.Element, name: str, timestamp: str) -> ET.Element:
+def _suite(root: ET.Element, name: str, generated_at: str) -> ET.Element:
+    index = len(root.findall("testsuite"))
     suite = _sub(root, "testsuite", (("name", name),))
     # tests/failures/errors/skipped are set by _count after the testcases; reserve their places.
     for key in ("tests", "failures", "errors", "skipped"):
         suite.set(key, "0")
-    suite.set("timestamp", timestamp)
+    suite.set("time", NO_TIME)
+    suite.set("timestamp", junit_timestamp(generated_at))
+    suite.set("hostname", HOSTNAME)
+    suite.set("id", str(index))
+    suite.set("package", SUITES_NAME)
     return suite
 
 
@@ -155,7 +181,7 @@ def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> N
         ),
     )
     if model.verdict is Verdict.ERROR:
-        case = _sub(suite, "testcase", (("classname", ident), ("name", ERROR_CASE)))
+        case = _case(suite, ident, ERROR_CASE)
         first = model.findings[0] if model.findings else None
         message = facts.error or (first.message if first else "the model could not be audited")
         error = _sub(
@@ -203,8 +229,9 @@ def to_junit(result: AuditResult) -> ET.Element:
         _model_suite(root, model, result)
     _policy_suite(root, result)
     suites = root.findall("testsuite")
-    for key in ("tests", "failures", "errors"):
+    for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    root.set("time", NO_TIME)
     return root
 
 
@@ -216,4 +243,4 @@ def render_junit(result: AuditResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-__all__ = ["check_of", "render_junit", "to_junit"]
+__all__ = ["check_of", "junit_timestamp", "render_junit", "to_junit"]

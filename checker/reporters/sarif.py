@@ -13,6 +13,18 @@ included as suppressed results. Each result is placed where a reviewer can act o
 ``partialFingerprints["clearance/v1"]`` is ``Finding.fingerprint``: a hash of rule, model and
 evidence (no line numbers, no position in the report), so an alert keeps its identity across runs,
 when lines move and when other models are added or removed. Output is deterministic.
+
+For code-scanning consumers: every rule descriptor has ``properties["security-severity"]``
+(GitHub's 0.0-10.0 scale, from the descriptor's level: error 8.0 "high", warning 5.0 "medium",
+note 2.0 "low") and a ``helpUri`` to the README's rule section (built-in rules to "Rule ids",
+custom rules to "The policy file"; the README as PyPI shows it, the project names no source
+repository); the run has ``automationDetails.id`` ``clearance/<policy>/<generated_at>`` (the
+category before the last slash is stable across runs of the same policy).
+
+Relative artifact URIs are relative to ``%SRCROOT%``, the directory the paths were given from
+(as the CLI ran). Making them relative to the repository root needs ``git rev-parse
+--show-toplevel``, which is I/O a reporter does not do; ``run.originalUriBaseIds`` says so, and
+the CLI may rebase them.
 """
 
 from __future__ import annotations
@@ -38,6 +50,11 @@ TOOL_NAME = "clearance"
 INFORMATION_URI = "https://pypi.org/project/clearance/"
 FINGERPRINT_KEY = "clearance/v1"
 SRCROOT = "%SRCROOT%"
+README_URI = INFORMATION_URI  # the README as PyPI renders it (no source repository URL yet)
+RULES_HELP_URI = f"{README_URI}#rule-ids"
+CUSTOM_RULES_HELP_URI = f"{README_URI}#the-policy-file"
+# GitHub code scanning's security-severity (0.0 to 10.0) by level
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
@@ -147,23 +164,27 @@ def _descriptor(rule_id: str, findings: list[Finding], result: AuditResult) -> d
     if info is not None and info.builtin:
         short, full, help_text, level = info.summary, info.summary, info.help, worst
         tags = ["compliance", prefix]
+        help_uri = RULES_HELP_URI
     elif info is not None:
         short, full, help_text = info.summary, info.description, info.help
         level = info.level or worst
         tags = ["compliance", "custom"]
+        help_uri = CUSTOM_RULES_HELP_URI
     else:
         short = full = rule_id
         help_text = next((f.help for f in findings if f.help), "") or rule_id
         level = worst
         tags = ["compliance", "custom"]
+        help_uri = CUSTOM_RULES_HELP_URI
     return {
         "id": rule_id,
         "name": _pascal(rule_id),
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
+        "helpUri": help_uri,
         "help": {"text": help_text, "markdown": help_text},
         "defaultConfiguration": {"level": level.value},
-        "properties": {"tags": tags},
+        "properties": {"tags": tags, "security-severity": SECURITY_SEVERITY[level.value]},
     }
 
 
@@ -229,6 +250,12 @@ def _result(
     return out
 
 
+def automation_id(result: AuditResult) -> str:
+    """``clearance/<policy>/<generated_at>``: a stable category and this run's instance."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", result.policy.name).strip("-") or "policy"
+    return f"{TOOL_NAME}/{slug}/{result.generated_at}"
+
+
 def to_sarif(result: AuditResult) -> dict[str, Any]:
     """The SARIF log as plain JSON-compatible data."""
     policy = result.policy
@@ -259,6 +286,17 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                         "version": result.tool_version,
                         "informationUri": INFORMATION_URI,
                         "rules": [_descriptor(r, by_rule[r], result) for r in rule_ids],
+                    }
+                },
+                "automationDetails": {"id": automation_id(result)},
+                "originalUriBaseIds": {
+                    SRCROOT: {
+                        "description": {
+                            "text": (
+                                "The directory the audit's paths were given from (not "
+                                "necessarily the repository root)."
+                            )
+                        }
                     }
                 },
                 "invocations": [
@@ -296,4 +334,4 @@ def render_sarif(result: AuditResult) -> str:
     return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["FINGERPRINT_KEY", "render_sarif", "to_sarif"]
+__all__ = ["FINGERPRINT_KEY", "SECURITY_SEVERITY", "automation_id", "render_sarif", "to_sarif"]

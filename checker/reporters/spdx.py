@@ -7,6 +7,11 @@ packages of their own with NOASSERTION for what is not known. Licences: ``licens
 to, or NOASSERTION when any declared value did not resolve (or nothing was declared); every
 ``LicenseRef-*`` used gets an ``ExtractedLicensingInfo`` from its knowledge-base entry.
 
+NTIA minimum elements (checked with ntia-conformance-checker, which counts a NOASSERTION supplier
+as missing but accepts any version string): every package has ``versionInfo`` (the audited
+revision, else the content version of ``_identity.py``, said so in the comment) and a supplier
+(the developer, else the id's namespace; NOASSERTION only when neither exists).
+
 Lineage relationship types (SPDX 2.3 clause 11), from the derivative to its parent:
 
 - ``finetune`` and ``merge``: DESCENDANT_OF (same lineage, postdates the parent);
@@ -36,6 +41,7 @@ from typing import Any
 from checker.facts import Ancestor, ModelFacts
 from checker.findings import Verdict
 from checker.knowledge import LicenseEntry
+from checker.reporters._identity import CONTENT_VERSION_NOTE, model_version, supplier_name
 from checker.result import AuditResult, ModelResult
 
 NAMESPACE_BASE = "https://clearance.dev/spdx/"
@@ -239,18 +245,22 @@ def _model_package(
     developer = facts.provenance.developer
     purl = facts.model.purl
     homepage = facts.model.url
+    declared = [d.value for d in lic.declared]
+    comment = _verdict_comment(result, model)
+    if not facts.model.revision:
+        comment += f" versionInfo is {CONTENT_VERSION_NOTE}."
     return Package(
         spdx_id=spdx_id,
         name=facts.model.id,
         download_location=facts.model.download_location or SpdxNoAssertion(),
-        version=facts.model.revision,
-        supplier=_supplier(developer.name if developer else None),
+        version=model_version(facts.model.id, facts.model.revision, declared),
+        supplier=_supplier(supplier_name(developer.name if developer else None, facts.model.id)),
         files_analyzed=False,
         homepage=homepage,
         license_concluded=expression,
         license_declared=expression,
         license_comment=_license_comment(facts),
-        comment=_verdict_comment(result, model),
+        comment=comment,
         external_references=(
             [ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl)]
             if purl
@@ -265,6 +275,7 @@ def _ancestor_package(ancestor: Ancestor, spdx_id: str) -> Any:
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
     comment = "Ancestor model named by an audited model's lineage; not audited itself."
+    comment += f" versionInfo is {CONTENT_VERSION_NOTE}."
     if ancestor.error:
         comment += f" It could not be read: {ancestor.error}."
     license_comment = (
@@ -276,7 +287,8 @@ def _ancestor_package(ancestor: Ancestor, spdx_id: str) -> Any:
         spdx_id=spdx_id,
         name=ancestor.id,
         download_location=SpdxNoAssertion(),
-        supplier=_supplier(ancestor.developer),
+        version=model_version(ancestor.id, None, ancestor.license_ids),
+        supplier=_supplier(supplier_name(ancestor.developer, ancestor.id)),
         files_analyzed=False,
         license_concluded=SpdxNoAssertion(),
         license_declared=SpdxNoAssertion(),
