@@ -182,8 +182,11 @@ def test_evidence_names_the_file_and_line_a_setting_came_from(kb, write_policy) 
         "acme/no-merges",
     )
     assert (policy.waivers[0].file, policy.waivers[0].line) == (base_name, 14)
-    # a setting no file states is cited to the policy itself, without a line
+    # an intended use no file states is cited to the default; any other setting no file
+    # states, to the policy itself; neither with a line
     unset = policy.evidence("/use/commercial", None)
+    assert (unset.source, unset.line) == ("default", None)
+    unset = policy.evidence("/weights/remote-code", None)
     assert (unset.source, unset.line) == (child_name, None)
 
 
@@ -213,7 +216,7 @@ def test_command_line_use_is_not_cited_to_a_file(kb, write_policy) -> None:  # t
     cited = policy.evidence("/use/territories", ["US"])
     assert (cited.source, cited.line) == (COMMAND_LINE, None)
     assert policy.evidence("/licenses/allow", "MIT").source == policy.files[0]  # untouched
-    assert policy.evidence("/use/commercial", None).source == policy.files[-1]  # not overridden
+    assert policy.evidence("/use/commercial", None).source == "default"  # not overridden
 
 
 def test_country_aliases_are_iso_codes_with_a_note(tmp_path: Path, kb: Knowledge) -> None:

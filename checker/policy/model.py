@@ -8,6 +8,8 @@ section's field defaults are the policy defaults (there is no other copy of them
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -20,7 +22,7 @@ from checker.checks.section import Reader, codes, level, read_section, same, str
 from checker.checks.waivers import EXPIRED, UNUSED, Waiver
 from checker.checks.weights import WeightsPolicy
 from checker.findings import Evidence, Severity
-from checker.policy.origins import COMMAND_LINE, Origins
+from checker.policy.origins import COMMAND_LINE, DEFAULT, Origins
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,22 @@ class UseProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class UseValue:
+    """One intended-use setting as a report states it: the key (kebab-case), its value as JSON
+    (lists, not tuples; None when unstated) and where it came from: a policy file and line,
+    the command line (``COMMAND_LINE``, no line) or ``DEFAULT`` (no one stated it)."""
+
+    key: str
+    value: Any
+    source: str
+    line: int | None = None
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The ``settings:`` section: the gate threshold, the level for facts that could not be
     established, and the levels of the waiver findings."""
@@ -82,7 +100,7 @@ class Policy:
 
     name: str
     files: tuple[str, ...]
-    sha256: str
+    sha256: str  # the effective policy: the files' bytes, and the overrides when there are any
     use: UseProfile = field(default_factory=UseProfile)
     settings: Settings = field(default_factory=Settings)
     licenses: LicensePolicy = field(default_factory=LicensePolicy)
@@ -93,28 +111,57 @@ class Policy:
     waivers: tuple[Waiver, ...] = ()
     origins: Origins = field(default_factory=Origins)
     notes: tuple[str, ...] = ()  # what loading noted but did not refuse (UK taken as GB)
+    files_sha256: str = ""  # the files' bytes alone ("": the same as ``sha256``)
+    overrides: tuple[str, ...] = ()  # the keys the command line set (``use.monthly-active-users``)
 
     def evidence(self, pointer: str, value: Any) -> Evidence:
         """Evidence citing the setting at ``pointer`` (``/licenses/allow``, ``/rules/<id>``):
-        the file and line that set it, ``command line`` for an override; a setting no file
-        states is cited to the policy itself (its last file)."""
+        the file and line that set it, ``command line`` for an override; an intended use no
+        file states is cited to ``default``, any other setting to the policy itself (its last
+        file)."""
+        if pointer.startswith("/use/"):
+            return self.origins.evidence(pointer, value, DEFAULT)
         return self.origins.evidence(pointer, value, self.files[-1] if self.files else "")
+
+    def use_record(self) -> tuple[UseValue, ...]:
+        """The intended use, every key in the policy's order, each with where it came from."""
+        out = []
+        for key in UseProfile.READ:
+            value = _plain(getattr(self.use, key.replace("-", "_")))
+            origin = self.origins.get(f"/use/{key}")
+            if origin is None:
+                out.append(UseValue(key, value, DEFAULT))
+            else:
+                out.append(UseValue(key, value, origin.source, origin.line))
+        return tuple(out)
 
     def with_use(self, changes: Mapping[str, Any], source: str = COMMAND_LINE) -> Policy:
         """The policy with intended-use fields (``based_in``, ...) replaced, cited to
         ``source`` rather than to a file."""
         if not changes:
             return self
-        pointers = [f"/use/{name.replace('_', '-')}" for name in changes]
+        keys = [f"use.{name.replace('_', '-')}" for name in changes]
+        pointers = ["/" + key.replace(".", "/") for key in keys]
+        use = replace(self.use, **changes)
+        overrides = tuple(sorted({*self.overrides, *keys}))
+        files_sha256 = self.files_sha256 or self.sha256
+        stated = {
+            key: _plain(getattr(use, key[len("use.") :].replace("-", "_"))) for key in overrides
+        }
+        effective = json.dumps({"files": files_sha256, "overrides": stated}, sort_keys=True)
         return replace(
             self,
-            use=replace(self.use, **changes),
+            use=use,
             origins=self.origins.overridden(pointers, source),
+            sha256=hashlib.sha256(effective.encode("utf-8")).hexdigest(),
+            files_sha256=files_sha256,
+            overrides=overrides,
         )
 
 
 __all__ = [
     "COMMAND_LINE",
+    "DEFAULT",
     "CardPolicy",
     "CustomRule",
     "LicensePolicy",
@@ -122,6 +169,7 @@ __all__ = [
     "ProvenancePolicy",
     "Settings",
     "UseProfile",
+    "UseValue",
     "Waiver",
     "WeightsPolicy",
 ]

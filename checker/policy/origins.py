@@ -12,6 +12,7 @@ from typing import Any
 from checker.findings import Evidence
 
 COMMAND_LINE = "command line"
+DEFAULT = "default"  # a setting no file and no option states: its default applies
 
 
 @dataclass(frozen=True, slots=True)

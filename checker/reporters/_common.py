@@ -94,6 +94,72 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+_UNSTATED = {
+    "commercial": "commercial use not stated",
+    "monthly-active-users": "MAU not stated",
+    "based-in": "based-in not stated",
+    "territories": "territories not stated",
+    "distribution": "distribution not stated",
+    "purposes": "purposes not stated",
+    "train-other-models": "training on outputs not stated",
+}
+
+
+def _codes(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if value else "none"
+
+
+def _use_part(key: str, value: Any) -> str:
+    if value is None:
+        return _UNSTATED.get(key, f"{key} not stated")
+    if key == "commercial":
+        return "commercial" if value else "non-commercial"
+    if key == "monthly-active-users":
+        return f"{value:,} MAU" if isinstance(value, int) else f"{value} MAU"
+    if key == "based-in":
+        return f"based in {_codes(value)}"
+    if key == "territories":
+        return f"used in {_codes(value)}"
+    if key == "purposes":
+        return f"purposes {_codes(value)}"
+    if key == "train-other-models":
+        return "trains other models on outputs" if value else "no training on outputs"
+    return str(value)
+
+
+def use_line(use: dict[str, Any]) -> str:
+    """The intended use of a JSON report's ``use`` block in one line ("commercial, 40,000,000
+    MAU, based in DE, ..."); a value the command line set says so."""
+    if all(entry["value"] is None for entry in use.values()):
+        return "not stated"
+    parts = []
+    for key, entry in use.items():
+        part = _use_part(key, entry["value"])
+        if entry["source"] == "command line":
+            part += " (command line)"
+        parts.append(part)
+    return ", ".join(parts)
+
+
+def use_value(value: Any) -> str:
+    """One intended-use value for a table cell: yes/no, grouped digits, a list joined."""
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return str(value)
+
+
+def use_origin(entry: dict[str, Any]) -> str:
+    """Where one intended-use value came from: ``file:line``, ``command line`` or ``default``."""
+    line = entry.get("line")
+    return f"{entry['source']}:{line}" if line is not None else str(entry["source"])
+
+
 def environment(autoescape: bool) -> Any:
     """The Jinja2 environment of reports/ templates (HTML escapes, Markdown does not)."""
     import jinja2
@@ -116,6 +182,9 @@ def environment(autoescape: bool) -> Any:
         lstrip_blocks=True,
     )
     env.filters["md"] = _escape_markdown
+    env.filters["use_line"] = use_line
+    env.filters["use_origin"] = use_origin
+    env.filters["use_value"] = use_value
     return env
 
 

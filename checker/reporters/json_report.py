@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.facts.projection import project
+from checker.policy.model import Policy
 from checker.result import AuditResult, ModelResult
 
 SCHEMA_VERSION = 1
@@ -33,6 +34,29 @@ def _model(result: ModelResult) -> dict[str, Any]:
     }
 
 
+def use_block(policy: Policy) -> dict[str, Any]:
+    """The intended use: each key's value (null when unstated) and where it came from (a
+    policy file and line, ``command line`` or ``default``)."""
+    out: dict[str, Any] = {}
+    for item in policy.use_record():
+        entry: dict[str, Any] = {"value": item.value, "source": item.source}
+        if item.line is not None:
+            entry["line"] = item.line
+        out[item.key] = entry
+    return out
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": policy.name,
+        "sha256": policy.sha256,
+        "files_sha256": policy.files_sha256 or policy.sha256,
+        "files": list(policy.files),
+        "overrides": list(policy.overrides),
+    }
+    return out
+
+
 def to_document(result: AuditResult) -> dict[str, Any]:
     """The report as plain JSON-compatible data."""
     from checker.findings import Verdict
@@ -46,11 +70,8 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "licenses": result.knowledge_licenses,
             "developers": result.knowledge_developers,
         },
-        "policy": {
-            "name": result.policy.name,
-            "sha256": result.policy.sha256,
-            "files": list(result.policy.files),
-        },
+        "policy": _policy(result.policy),
+        "use": use_block(result.policy),
         "generated_at": result.generated_at,
         "summary": {
             "models": len(result.models),

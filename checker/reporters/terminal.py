@@ -23,6 +23,9 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
     from rich.markup import escape
     from rich.table import Table
 
+    from checker.reporters._common import use_line
+    from checker.reporters.json_report import use_block
+
     buffer = io.StringIO()
     columns = width or int(os.environ.get("COLUMNS", "0") or 0) or 120
     console = Console(
@@ -80,6 +83,7 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
             )
     s = result
     console.print()
+    console.print(f"intended use: {escape(use_line(use_block(s.policy)))}", soft_wrap=True)
     console.print(
         f"{len(s.models)} model(s): {s.count(Verdict.PASS)} pass, {s.count(Verdict.WARN)} warn, "
         f"{s.count(Verdict.FAIL)} fail, {s.count(Verdict.ERROR)} error · policy "
