@@ -149,11 +149,6 @@ def test_the_views_show_the_use_and_its_origins() -> None:
     assert "overrides from the command line: `use.monthly-active-users`" in markdown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker/reporters/sarif.py (edited on another branch) must treat the evidence source "
-    "DEFAULT like COMMAND_LINE in _is_path; drop this marker once it does",
-)
 def test_sarif_never_places_a_finding_at_the_default() -> None:
     import os
 

@@ -39,7 +39,7 @@ from urllib.parse import quote
 
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Scope, Verdict
-from checker.policy.model import COMMAND_LINE, Policy, Waiver
+from checker.policy.model import COMMAND_LINE, DEFAULT, Policy, Waiver
 from checker.result import AuditResult, ModelResult
 
 SARIF_VERSION = "2.1.0"
@@ -86,7 +86,7 @@ def _physical(path: str, line: int | None) -> dict[str, Any]:
 def _is_path(source: str) -> bool:
     """True when an evidence source reads as a file path (not hf:, builtin:, a URL, ``card``,
     the command line)."""
-    if not source or source in (".", "card", COMMAND_LINE):
+    if not source or source in (".", "card", COMMAND_LINE, DEFAULT):
         return False
     return bool(_DRIVE.match(source)) or not _SCHEME.match(source)
 
