@@ -9,6 +9,7 @@ from importlib.resources import files
 import pytest
 from conftest import REPO, corpus_dir
 from ruamel.yaml import YAML
+from test_knowledge_families import NEW_LICENCES
 
 from checker.errors import KnowledgeError
 from checker.knowledge import CATEGORIES, PROHIBITED_USES, Knowledge, _index_licenses
@@ -295,17 +296,7 @@ def test_ai_licences_without_hub_ids(kb: Knowledge) -> None:
         "jamba-open-model",
         "apple-sample-code",
         "llama4",
-        "qwen",
-        "tencent-hunyuan-community-dit",
-        "tencent-hunyuan-community-video",
-        "tencent-hunyuan-3d-2.0-community",
-        "gemma-terms-2025",
-        "flux-1-dev-non-commercial-license",
-        "kolors",
-        "internlm-model",
-        "exaone-ai-model-1.1-nc",
-        "ltxv-open-weights",
-        "health-ai-developer-foundations",
+        *NEW_LICENCES,
     ):
         assert kb.license(name) is not None, name
     community = kb.license("stability-ai-community")

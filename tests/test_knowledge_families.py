@@ -441,21 +441,24 @@ def test_ltxv_revenue_threshold_and_hai_def_names(kb: Knowledge) -> None:
     assert kb.license("health-ai-developer-foundations-terms-of-use") is hai
 
 
+# The licences added for issue 9 (tests/test_knowledge.py checks they resolve, too).
+NEW_LICENCES = (
+    "qwen",
+    "tencent-hunyuan-community-dit",
+    "tencent-hunyuan-community-video",
+    "tencent-hunyuan-3d-2.0-community",
+    "gemma-terms-2025",
+    "flux-1-dev-non-commercial-license",
+    "kolors",
+    "internlm-model",
+    "exaone-ai-model-1.1-nc",
+    "ltxv-open-weights",
+    "health-ai-developer-foundations",
+)
+
+
 def test_new_entries_cite_their_terms(kb: Knowledge) -> None:
-    new = (
-        "qwen",
-        "tencent-hunyuan-community-dit",
-        "tencent-hunyuan-community-video",
-        "tencent-hunyuan-3d-2.0-community",
-        "gemma-terms-2025",
-        "flux-1-dev-non-commercial-license",
-        "kolors",
-        "internlm-model",
-        "exaone-ai-model-1.1-nc",
-        "ltxv-open-weights",
-        "health-ai-developer-foundations",
-    )
-    for key in new:
+    for key in NEW_LICENCES:
         entry = kb.license(key)
         assert entry is not None, key
         assert entry.sources, key
