@@ -17,7 +17,7 @@ from checker.facts.build import build_facts
 from checker.facts.lineage import link_lineage
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
-from checker.result import AuditResult, RuleInfo
+from checker.result import AuditResult, RuleInfo, Workspace
 from checker.sources import (
     SOURCES,
     HubOptions,
@@ -27,6 +27,7 @@ from checker.sources import (
     hf_cache_targets,
 )
 from checker.sources.targets import parse_target
+from checker.sources.workspace import find_workspace
 from checker.version import __version__
 
 DEFAULT_POLICY = "builtin:baseline"
@@ -101,8 +102,10 @@ def audit_facts(
     policy: Policy,
     kb: Knowledge | None = None,
     now: dt.datetime | None = None,
+    workspace: Workspace | None = None,
 ) -> AuditResult:
-    """Evaluate already-gathered facts (pure apart from the optional clock)."""
+    """Evaluate already-gathered facts (pure apart from the optional clock). ``workspace``
+    (``find_workspace``) is where reports place file paths (SARIF's repository root)."""
     kb = kb or load_knowledge()
     now = now or dt.datetime.now(dt.UTC)
     models, findings = evaluate(facts, policy, kb, now.date())
@@ -118,6 +121,7 @@ def audit_facts(
         findings=tuple(findings),
         rules=rule_infos(),
         checks=tuple(CHECKS),
+        workspace=workspace,
     )
 
 
@@ -139,9 +143,12 @@ def audit(
     hf_cache: bool = False,
     progress: Callable[[Target], None] | None = None,
     on_targets: Callable[[int], None] | None = None,
+    workspace: Workspace | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
-    (``hf_cache``) every model in the local Hugging Face cache, against a policy."""
+    (``hf_cache``) every model in the local Hugging Face cache, against a policy. Pass
+    ``workspace=find_workspace(targets)`` to have SARIF place files against the repository root
+    (the command line does); without it they stay relative to the working directory."""
     kb = load_knowledge()
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
@@ -169,7 +176,7 @@ def audit(
     if on_targets is not None:
         on_targets(len(parsed))
     facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)
-    return audit_facts(facts, loaded, kb, now)
+    return audit_facts(facts, loaded, kb, now, workspace)
 
 
 __all__ = [
@@ -178,6 +185,7 @@ __all__ = [
     "UseProfile",
     "audit",
     "audit_facts",
+    "find_workspace",
     "gather",
     "with_use",
 ]

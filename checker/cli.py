@@ -118,6 +118,13 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     is_flag=True,
     help="Do not print the one-line outcome summary on stderr.",
 )
+@click.option(
+    "--root",
+    default=None,
+    metavar="DIR",
+    help="Repository root SARIF paths are relative to (default: the git top level of the "
+    "targets, else of the working directory).",
+)
 @click.option("--commercial/--non-commercial", default=None, help="Override use.commercial.")
 @click.option(
     "--monthly-active-users",
@@ -195,6 +202,7 @@ def check(
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
     quiet: bool,
+    root: str | None,
     commercial: bool | None,
     monthly_active_users: int | None,
     based_in: tuple[str, ...],
@@ -213,7 +221,7 @@ def check(
     Hub access goes through huggingface_hub: HF_ENDPOINT, HF_TOKEN (or `hf auth login`) and
     HF_HUB_CACHE apply; a token is never printed or written into a report.
     """
-    from checker.api import DEFAULT_POLICY, audit
+    from checker.api import DEFAULT_POLICY, audit, find_workspace
     from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
     from checker.reporters import REPORTERS
@@ -234,6 +242,7 @@ def check(
         "train_other_models": train_other_models,
     }
     hub = HubOptions(offline=offline or hf_cache, timeout=timeout, max_requests=jobs)
+    workspace = find_workspace(targets, root)
     with _progress() as (progress, on_targets):
         result = audit(
             list(targets),
@@ -246,6 +255,7 @@ def check(
             hf_cache=hf_cache,
             progress=progress,
             on_targets=on_targets,
+            workspace=workspace,
         )
     for note in result.policy.notes:
         click.echo(f"clearance: note: {note}", err=True)

@@ -24,6 +24,20 @@ class RuleInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Workspace:
+    """Where the audit's file paths sit, for reports that place findings in files (SARIF).
+
+    ``base`` is the directory relative evidence paths are relative to (the working directory),
+    ``root`` the repository root reports place them against, ``found_by`` how the root was
+    chosen (``git``: the top level of the audited targets' repository; ``--root``: given).
+    Absolute POSIX paths, found by the API layer (I/O); reporters only read them."""
+
+    base: str
+    root: str
+    found_by: str = "git"
+
+
+@dataclass(frozen=True, slots=True)
 class ModelResult:
     """One model's facts, findings (waived ones included) and verdict."""
 
@@ -57,6 +71,7 @@ class AuditResult:
     findings: tuple[Finding, ...] = ()
     rules: tuple[RuleInfo, ...] = ()  # the built-in rules (custom ones come from the policy)
     checks: tuple[str, ...] = ()  # the per-model checks that ran, in order
+    workspace: Workspace | None = None  # None: paths stay relative to the working directory
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         """The descriptor of a rule id: a built-in rule's, else the policy's own rule's (None for
@@ -98,4 +113,4 @@ class AuditResult:
 
 
 
-__all__ = ["AuditResult", "ModelObligation", "ModelResult", "RuleInfo"]
+__all__ = ["AuditResult", "ModelObligation", "ModelResult", "RuleInfo", "Workspace"]

@@ -6,6 +6,12 @@ unwaived finding at or above the policy's fail-on; its ``<system-out>`` lists th
 fail-on and the waived ones. A model that could not be read (verdict ``error``) gets an ``audit``
 testcase with ``<error>``, and its checks are ``<skipped>`` since none could run. Policy-level
 findings (expired or unused waivers) go to a last suite, ``policy``, with one ``waivers`` testcase.
+The ``policy`` suite's ``<properties>`` also hold the intended use the verdicts were judged
+against, as the JSON report's ``use`` block has it: ``use.<key>`` is the value (``true``,
+``40000000``, ``hosted``; lists and an unstated value as JSON: ``["US", "DE"]``, ``[]``,
+``null``) and ``use.<key>.origin`` where it came from (``examples/policies/acme.yaml:8``,
+``command line`` or ``default``). JUnit has no run-level properties; the policy suite is the
+run's own suite, so the use is written once rather than in every model's suite.
 
 The shape follows the Ant / Jenkins JUnit format, with what its strictest readers require
 (tests/schemas/junit-strict.xsd): every suite has ``skipped``, ``time``, ``timestamp``,
@@ -21,6 +27,7 @@ an XML declaration.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -202,6 +209,17 @@ def _model_suite(root: ET.Element, model: ModelResult, result: AuditResult) -> N
     _count(suite)
 
 
+def use_properties(policy: Policy) -> list[tuple[str, str]]:
+    """``use.<key>`` and ``use.<key>.origin`` for every intended-use key, in the policy's order."""
+    out: list[tuple[str, str]] = []
+    for item in policy.use_record():
+        value = item.value
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        origin = item.source if item.line is None else f"{item.source}:{item.line}"
+        out += [(f"use.{item.key}", text), (f"use.{item.key}.origin", origin)]
+    return out
+
+
 def _policy_suite(root: ET.Element, result: AuditResult) -> None:
     policy = result.policy
     suite = _suite(root, POLICY_SUITE, result.generated_at)
@@ -212,6 +230,7 @@ def _policy_suite(root: ET.Element, result: AuditResult) -> None:
             ("sha256", policy.sha256),
             ("files", ", ".join(policy.files)),
             ("fail-on", policy.settings.fail_on.value),
+            *use_properties(policy),
         ),
     )
     if policy.waivers or result.findings:
@@ -243,4 +262,4 @@ def render_junit(result: AuditResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-__all__ = ["check_of", "junit_timestamp", "render_junit", "to_junit"]
+__all__ = ["check_of", "junit_timestamp", "render_junit", "to_junit", "use_properties"]

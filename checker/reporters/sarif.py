@@ -21,14 +21,29 @@ custom rules to "The policy file"; the README as PyPI shows it, the project name
 repository); the run has ``automationDetails.id`` ``clearance/<policy>/<generated_at>`` (the
 category before the last slash is stable across runs of the same policy).
 
-Relative artifact URIs are relative to ``%SRCROOT%``, the directory the paths were given from
-(as the CLI ran). Making them relative to the repository root needs ``git rev-parse
---show-toplevel``, which is I/O a reporter does not do; ``run.originalUriBaseIds`` says so, and
-the CLI may rebase them.
+Artifact URIs are relative to ``%SRCROOT%``, the repository root, when the result carries a
+``Workspace`` (the command line always gives one: the git top level of the audited targets, or
+``--root``; the reporter does no I/O and only rebases paths): a path is resolved against the
+working directory it was given from, and written relative to the root. A file outside the root
+(a target elsewhere on the disk) gets an absolute ``file:`` URI with no ``uriBaseId``.
+``originalUriBaseIds["%SRCROOT%"].uri`` is the root's ``file:`` URI and the invocation's
+``workingDirectory`` the working directory, so a consumer can map both. Without a workspace
+(the library called without one) paths stay relative to the working directory, as given.
+
+Next to ``clearance/v1``, ``partialFingerprints["primaryLocationLineHash"]`` has the shape
+GitHub's upload action computes from the text of the primary line (16 hex digits, ``:``, the
+occurrence of that hash in the run): the reporter reads no file, so it hashes what the evidence
+says is at that place instead (rule, artifact URI, pointers and values of the evidence in that
+file, or the model id), never the line number. It changes when a finding moves to another file;
+``clearance/v1`` does not.
+
+``run.properties.use`` is the intended use the verdicts were judged against, each value with
+its origin, exactly as the JSON report's ``use`` block has it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -40,7 +55,8 @@ from urllib.parse import quote
 from checker.facts import ModelFacts
 from checker.findings import Evidence, Finding, Scope, Verdict
 from checker.policy.model import COMMAND_LINE, DEFAULT, Policy, Waiver
-from checker.result import AuditResult, ModelResult
+from checker.reporters.json_report import use_block
+from checker.result import AuditResult, ModelResult, Workspace
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -49,6 +65,7 @@ SARIF_SCHEMA = (
 TOOL_NAME = "clearance"
 INFORMATION_URI = "https://pypi.org/project/clearance/"
 FINGERPRINT_KEY = "clearance/v1"
+LINE_HASH_KEY = "primaryLocationLineHash"
 SRCROOT = "%SRCROOT%"
 README_URI = INFORMATION_URI  # the README as PyPI renders it (no source repository URL yet)
 RULES_HELP_URI = f"{README_URI}#rule-ids"
@@ -62,18 +79,25 @@ _DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 _KNOWLEDGE = re.compile(r"^rules/(?:[\w.-]+\.yaml|(?:licenses|documents)/[\w.-]+\.yaml)$")
 
 
-def _uri(path: str) -> tuple[str, str | None]:
-    """An artifact URI and its base id: relative paths against %SRCROOT%, absolute as file URIs."""
+def _uri(path: str, ws: Workspace | None) -> tuple[str, str | None]:
+    """An artifact URI and its base id: paths inside the root (or, without a workspace, relative
+    paths) against %SRCROOT%, anything else as an absolute file URI."""
     if _DRIVE.match(path):
         return PureWindowsPath(path).as_uri(), None
-    if path.startswith("/"):
-        return PurePosixPath(path).as_uri(), None
-    clean = posixpath.normpath(path.replace("\\", "/"))
-    return quote(clean, safe="/"), SRCROOT
+    clean = path.replace("\\", "/")
+    if ws is not None:
+        full = posixpath.normpath(posixpath.join(ws.base, clean))
+        rel = posixpath.relpath(full, ws.root)
+        if rel == ".." or rel.startswith("../"):
+            return PurePosixPath(full).as_uri(), None
+        return quote(rel, safe="/"), SRCROOT
+    if clean.startswith("/"):
+        return PurePosixPath(clean).as_uri(), None
+    return quote(posixpath.normpath(clean), safe="/"), SRCROOT
 
 
-def _physical(path: str, line: int | None) -> dict[str, Any]:
-    uri, base = _uri(path)
+def _physical(path: str, line: int | None, ws: Workspace | None) -> dict[str, Any]:
+    uri, base = _uri(path, ws)
     artifact: dict[str, Any] = {"uri": uri}
     if base is not None:
         artifact["uriBaseId"] = base
@@ -128,28 +152,32 @@ def _best(candidates: Iterable[Evidence]) -> Evidence | None:
     return next((e for e in items if e.line is not None), items[0] if items else None)
 
 
-def _model_location(finding: Finding, model: ModelResult, policy: Policy) -> dict[str, Any] | None:
+def _model_location(
+    finding: Finding, model: ModelResult, policy: Policy, ws: Workspace | None
+) -> dict[str, Any] | None:
     facts = model.facts
     if facts.error is None:
         found = _best(e for e in finding.evidence if _model_file(e.source, facts, policy))
         if found is not None:
-            return _physical(found.source, found.line)
+            return _physical(found.source, found.line, ws)
     origin = _origin(facts)
     if origin is not None and _is_path(origin.source):
-        return _physical(origin.source, origin.line)
+        return _physical(origin.source, origin.line, ws)
     card = facts.card.path
     if facts.error is None and facts.card.present and card is not None and _is_path(card):
-        return _physical(card, None)
+        return _physical(card, None, ws)
     where = _policy_file(policy)
-    return None if where is None else _physical(where, None)
+    return None if where is None else _physical(where, None, ws)
 
 
-def _policy_location(finding: Finding, policy: Policy) -> dict[str, Any] | None:
+def _policy_location(
+    finding: Finding, policy: Policy, ws: Workspace | None
+) -> dict[str, Any] | None:
     found = _best(e for e in finding.evidence if _is_path(e.source))
     if found is not None:
-        return _physical(found.source, found.line)
+        return _physical(found.source, found.line, ws)
     where = _policy_file(policy)
-    return None if where is None else _physical(where, None)
+    return None if where is None else _physical(where, None, ws)
 
 
 def _pascal(rule_id: str) -> str:
@@ -192,7 +220,7 @@ def _waiver(policy: Policy, waiver_id: str) -> Waiver | None:
     return next((w for w in policy.waivers if w.id == waiver_id), None)
 
 
-def _suppression(finding: Finding, policy: Policy) -> dict[str, Any]:
+def _suppression(finding: Finding, policy: Policy, ws: Workspace | None) -> dict[str, Any]:
     waiver_id = finding.waived_by or ""
     waiver = _waiver(policy, waiver_id)
     out: dict[str, Any] = {"kind": "external", "status": "accepted"}
@@ -201,7 +229,7 @@ def _suppression(finding: Finding, policy: Policy) -> dict[str, Any]:
         return out
     out["justification"] = f"{waiver.id}: {waiver.reason}"
     if _is_path(waiver.file):
-        out["location"] = {"physicalLocation": _physical(waiver.file, waiver.line)}
+        out["location"] = {"physicalLocation": _physical(waiver.file, waiver.line, ws)}
     out["properties"] = {
         "waiver": waiver.id,
         "approvedBy": waiver.approved_by,
@@ -217,12 +245,30 @@ def _message(finding: Finding) -> str:
     return f"{finding.model}: {finding.message}"
 
 
+def _line_hash(finding: Finding, location: dict[str, Any] | None, ws: Workspace | None) -> str:
+    """What GitHub's primaryLocationLineHash hashes (the primary line's text) as the evidence
+    states it: rule, artifact URI, the pointers and values of the evidence in that file (else
+    the model); 16 hex digits, without the occurrence."""
+    uri = "" if location is None else location["artifactLocation"]["uri"]
+    here = [
+        [e.pointer, e.value]
+        for e in finding.evidence
+        if location is not None and _is_path(e.source) and _uri(e.source, ws)[0] == uri
+    ]
+    payload = json.dumps(
+        [finding.rule, uri, here or finding.subject], sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
 def _result(
     finding: Finding,
     index: dict[str, int],
     policy: Policy,
     location: dict[str, Any] | None,
     model: ModelResult | None,
+    ws: Workspace | None,
+    line_hash: str,
 ) -> dict[str, Any]:
     logical: dict[str, Any] = {"name": finding.subject, "fullyQualifiedName": finding.subject}
     if model is not None:
@@ -237,16 +283,44 @@ def _result(
         "level": finding.severity.value,
         "message": {"text": _message(finding)},
         "locations": [place],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint, LINE_HASH_KEY: line_hash},
     }
     if finding.waived_by is not None:
-        out["suppressions"] = [_suppression(finding, policy)]
+        out["suppressions"] = [_suppression(finding, policy, ws)]
     props: dict[str, Any] = {"model": finding.subject}
     if model is not None:
         props["verdict"] = model.verdict.value
         props["target"] = model.facts.target
     props["evidence"] = [e.to_json() for e in finding.evidence]
     out["properties"] = props
+    return out
+
+
+def _dir_uri(path: str) -> str:
+    return PurePosixPath(path).as_uri().rstrip("/") + "/"
+
+
+def _srcroot(ws: Workspace | None) -> dict[str, Any]:
+    """The %SRCROOT% base: the repository root's file URI, or (no workspace) a description of
+    the working directory the relative paths were given from."""
+    if ws is None:
+        text = (
+            "The directory the audit's paths were given from (not necessarily the "
+            "repository root)."
+        )
+        return {"description": {"text": text}}
+    how = "given with --root" if ws.found_by == "--root" else "the git top level of the targets"
+    return {"uri": _dir_uri(ws.root), "description": {"text": f"The repository root ({how})."}}
+
+
+def _invocation(result: AuditResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "executionSuccessful": result.exit_code != 2,
+        "exitCode": result.exit_code,
+        "endTimeUtc": result.generated_at,
+    }
+    if result.workspace is not None:
+        out["workingDirectory"] = {"uri": _dir_uri(result.workspace.base)}
     return out
 
 
@@ -268,13 +342,18 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
         by_rule.setdefault(finding.rule, []).append(finding)
     rule_ids = sorted(by_rule)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    ws = result.workspace
     results = []
+    occurrences: dict[str, int] = {}
     for finding, model in pairs:
         if model is not None:
-            location = _model_location(finding, model, policy)
+            location = _model_location(finding, model, policy, ws)
         else:
-            location = _policy_location(finding, policy)
-        results.append(_result(finding, index, policy, location, model))
+            location = _policy_location(finding, policy, ws)
+        digest = _line_hash(finding, location, ws)
+        occurrences[digest] = occurrences.get(digest, 0) + 1
+        line_hash = f"{digest}:{occurrences[digest]}"
+        results.append(_result(finding, index, policy, location, model, ws, line_hash))
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -289,25 +368,11 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                     }
                 },
                 "automationDetails": {"id": automation_id(result)},
-                "originalUriBaseIds": {
-                    SRCROOT: {
-                        "description": {
-                            "text": (
-                                "The directory the audit's paths were given from (not "
-                                "necessarily the repository root)."
-                            )
-                        }
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": result.exit_code != 2,
-                        "exitCode": result.exit_code,
-                        "endTimeUtc": result.generated_at,
-                    }
-                ],
+                "originalUriBaseIds": {SRCROOT: _srcroot(ws)},
+                "invocations": [_invocation(result)],
                 "results": results,
                 "properties": {
+                    "use": use_block(policy),
                     "policy": {
                         "name": policy.name,
                         "sha256": policy.sha256,
@@ -334,4 +399,11 @@ def render_sarif(result: AuditResult) -> str:
     return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["FINGERPRINT_KEY", "SECURITY_SEVERITY", "automation_id", "render_sarif", "to_sarif"]
+__all__ = [
+    "FINGERPRINT_KEY",
+    "LINE_HASH_KEY",
+    "SECURITY_SEVERITY",
+    "automation_id",
+    "render_sarif",
+    "to_sarif",
+]
