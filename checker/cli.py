@@ -19,7 +19,10 @@ import click
 from checker.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("terminal", "json", "markdown", "html", "sarif", "junit", "spdx", "cyclonedx", "notice")
+FORMATS = (
+    "terminal", "json", "markdown", "html", "sarif", "junit",
+    "spdx", "spdx3", "cyclonedx", "notice",
+)  # fmt: skip
 EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
 
 
@@ -110,7 +113,8 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     multiple=True,
     metavar="FILE",
     help="Write the report here: pairs with --format in order, or without --format the "
-    "format comes from the file name (.json .sarif .xml .html .md .spdx.json .cdx.json).",
+    "format comes from the file name (.json .sarif .xml .html .md .spdx.json .spdx3.json "
+    ".cdx.json).",
 )
 @click.option(
     "--quiet",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 # What ``-o FILE`` without ``--format`` writes, by the file name's ending (longest first).
 EXTENSIONS = (
+    (".spdx3.json", "spdx3"),
     (".spdx.json", "spdx"),
     (".cdx.json", "cyclonedx"),
     (".sarif.json", "sarif"),

@@ -31,6 +31,7 @@ REPORTERS: dict[str, Renderer] = {
     "sarif": _lazy("sarif", "render_sarif"),
     "junit": _lazy("junit", "render_junit"),
     "spdx": _lazy("spdx", "render_spdx"),
+    "spdx3": _lazy("spdx3", "render_spdx3"),
     "cyclonedx": _lazy("cyclonedx", "render_cyclonedx"),
     "html": _lazy("html", "render_html"),
     "notice": _lazy("notice", "render_notice"),

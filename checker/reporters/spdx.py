@@ -366,13 +366,12 @@ def _created(result: AuditResult) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
-def build_document(result: AuditResult) -> Any:
-    """The SPDX 2.3 document (spdx-tools model) for an audit."""
-    from spdx_tools.spdx.model.actor import Actor, ActorType
-    from spdx_tools.spdx.model.document import CreationInfo, Document
-    from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
-
-    licensing = _Licensing()
+def package_ids(
+    result: AuditResult,
+) -> tuple[list[tuple[str, ModelResult]], dict[str, Ancestor], dict[str, str]]:
+    """The audited models with their SPDX ids (sorted by id and revision), the ancestors that
+    are not audited (by lower-cased id, sorted), and the id of every node by lower-cased model id
+    (shared by the SPDX 2.3 and 3.0 reports)."""
     audited: list[tuple[str, ModelResult]] = []
     node_of: dict[str, str] = {}
     seen: dict[str, int] = {}
@@ -386,16 +385,26 @@ def build_document(result: AuditResult) -> Any:
             spdx_id = f"{spdx_id}-{seen[spdx_id]}"
         audited.append((spdx_id, model))
         node_of.setdefault(model.facts.model.id.lower(), spdx_id)
-
-    ancestors: dict[str, Ancestor] = {}
+    found: dict[str, Ancestor] = {}
     for _, model in audited:
         for a in model.facts.lineage:
             key = a.id.lower()
-            if key not in node_of and key not in ancestors:
-                ancestors[key] = a
-    for key in sorted(ancestors):
-        node_of[key] = spdx_id_for(ancestors[key].id)
+            if key not in node_of and key not in found:
+                found[key] = a
+    ancestors = {key: found[key] for key in sorted(found)}
+    for key, ancestor in ancestors.items():
+        node_of[key] = spdx_id_for(ancestor.id)
+    return audited, ancestors, node_of
 
+
+def build_document(result: AuditResult) -> Any:
+    """The SPDX 2.3 document (spdx-tools model) for an audit."""
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.document import CreationInfo, Document
+    from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
+
+    licensing = _Licensing()
+    audited, ancestors, node_of = package_ids(result)
     packages = [_model_package(result, m, s, licensing) for s, m in audited]
     packages += [_ancestor_package(ancestors[k], node_of[k]) for k in sorted(ancestors)]
 
