@@ -42,6 +42,7 @@ from checker.facts import Ancestor, ModelFacts
 from checker.findings import Verdict
 from checker.knowledge import LicenseEntry
 from checker.reporters._identity import CONTENT_VERSION_NOTE, model_version, supplier_name
+from checker.reporters._spdx_nodes import package_ids, spdx_id_for
 from checker.result import AuditResult, ModelResult
 
 NAMESPACE_BASE = "https://clearance.dev/spdx/"
@@ -65,14 +66,6 @@ DEFAULT_RELATIONSHIP = ("DESCENDANT_OF",)
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def spdx_id_for(model_id: str, revision: str | None = None) -> str:
-    """A valid, stable SPDXID for a model: readable part plus a hash of the exact key (Hub ids are
-    case-insensitive, so the hash is of the lower-cased id)."""
-    readable = _ID_UNSAFE.sub("-", model_id).strip("-.")[:80] or "model"
-    key = model_id.lower() + ("@" + revision if revision else "")
-    return f"SPDXRef-Model-{readable}-{_digest(key)[:10]}"
 
 
 def document_namespace(result: AuditResult) -> str:
@@ -366,37 +359,6 @@ def _created(result: AuditResult) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
-def package_ids(
-    result: AuditResult,
-) -> tuple[list[tuple[str, ModelResult]], dict[str, Ancestor], dict[str, str]]:
-    """The audited models with their SPDX ids (sorted by id and revision), the ancestors that
-    are not audited (by lower-cased id, sorted), and the id of every node by lower-cased model id
-    (shared by the SPDX 2.3 and 3.0 reports)."""
-    audited: list[tuple[str, ModelResult]] = []
-    node_of: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    ordered = sorted(
-        result.models, key=lambda m: (m.facts.model.id.lower(), m.facts.model.revision or "")
-    )
-    for model in ordered:
-        spdx_id = spdx_id_for(model.facts.model.id, model.facts.model.revision)
-        seen[spdx_id] = seen.get(spdx_id, 0) + 1
-        if seen[spdx_id] > 1:  # the same model and revision audited twice: keep both packages
-            spdx_id = f"{spdx_id}-{seen[spdx_id]}"
-        audited.append((spdx_id, model))
-        node_of.setdefault(model.facts.model.id.lower(), spdx_id)
-    found: dict[str, Ancestor] = {}
-    for _, model in audited:
-        for a in model.facts.lineage:
-            key = a.id.lower()
-            if key not in node_of and key not in found:
-                found[key] = a
-    ancestors = {key: found[key] for key in sorted(found)}
-    for key, ancestor in ancestors.items():
-        node_of[key] = spdx_id_for(ancestor.id)
-    return audited, ancestors, node_of
-
-
 def build_document(result: AuditResult) -> Any:
     """The SPDX 2.3 document (spdx-tools model) for an audit."""
     from spdx_tools.spdx.model.actor import Actor, ActorType
@@ -451,3 +413,13 @@ def render_spdx(result: AuditResult) -> str:
     stream = io.StringIO()
     write_document_to_stream(build_document(result), stream, validate=False)
     return stream.getvalue() + "\n"
+
+
+__all__ = [
+    "build_document",
+    "document_namespace",
+    "license_ref_for",
+    "package_ids",
+    "render_spdx",
+    "spdx_id_for",
+]

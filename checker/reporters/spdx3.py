@@ -44,13 +44,13 @@ from typing import Any
 from checker.facts import Ancestor
 from checker.reporters._identity import supplier_name
 from checker.reporters._spdx3_ai import domains, limitation
+from checker.reporters._spdx_nodes import package_ids
 from checker.reporters.spdx import (
     _Licensing,
     _lineage,
     _summary,
     _verdict_comment,
     document_namespace,
-    package_ids,
 )
 from checker.result import AuditResult, ModelResult
 
