@@ -202,7 +202,8 @@ def test_undecodable_folder_names_in_every_format(tmp_path: Path) -> None:
     folder = tmp_path / "bad\udcff"
     folder.mkdir()
     (folder / "README.md").write_text("---\nlicense: mit\n---\n")
-    for fmt in ("json", "sarif", "junit", "markdown", "html", "spdx", "cyclonedx", "notice"):
+    formats = ("json", "sarif", "junit", "markdown", "html", "spdx", "spdx3", "cyclonedx", "notice")
+    for fmt in formats:
         code, out, err = cli("check", str(folder), "--id", "a/b", "-f", fmt)
         assert code in (0, 1), (fmt, err)
         out.encode("utf-8")  # valid UTF-8: no lone surrogate reached the report
