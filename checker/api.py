@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -27,7 +28,7 @@ from checker.sources import (
     hf_cache_targets,
 )
 from checker.sources.targets import parse_target
-from checker.sources.workspace import find_workspace
+from checker.sources.workspace import repository_root
 from checker.version import __version__
 
 DEFAULT_POLICY = "builtin:baseline"
@@ -123,6 +124,29 @@ def audit_facts(
         checks=tuple(CHECKS),
         workspace=workspace,
     )
+
+
+def find_workspace(
+    targets: Iterable[str], root: str | None = None, cwd: str | None = None
+) -> Workspace | None:
+    """Where the SARIF report places the files of an audit of ``targets`` run from ``cwd``
+    (default: the working directory): ``root`` when given (``--root``; it must be a folder),
+    else the git top level of the first target that is a local path (a folder or a manifest),
+    else of ``cwd``; None when none of them is in a git repository."""
+    base = os.path.realpath(cwd or os.getcwd())
+    if root is not None:
+        path = os.path.realpath(os.path.join(base, root))
+        if not os.path.isdir(path):
+            raise UsageError(f"--root {root}: no such folder")
+        return Workspace(base, path, "--root")
+    for text in targets:
+        candidate = os.path.join(base, text)
+        if os.path.exists(candidate):
+            top = repository_root(candidate)
+            if top is not None:
+                return Workspace(base, top)
+    top = repository_root(base)
+    return None if top is None else Workspace(base, top)
 
 
 def rule_infos() -> tuple[RuleInfo, ...]:

@@ -17,14 +17,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, REPO
 
-from checker.api import with_use
+from checker.api import find_workspace, with_use
 from checker.cli import main
 from checker.findings import Evidence, Finding, Severity
 from checker.reporters.json_report import use_block
 from checker.reporters.junit import render_junit
 from checker.reporters.sarif import FINGERPRINT_KEY, LINE_HASH_KEY, render_sarif
 from checker.result import AuditResult, Workspace
-from checker.sources.workspace import find_workspace, repository_root
+from checker.sources.workspace import repository_root
 
 
 def _sarif_run(result: AuditResult) -> dict[str, Any]:

@@ -1,18 +1,14 @@
-"""Where an audit's files sit: the repository root that reports place findings against.
+"""Where an audit's files sit: the git top level of a path, which reports place findings against
+(``checker.api.find_workspace`` chooses the path and makes the ``Workspace``).
 
-The root is the git top level of the first audited target that is a local path (a model folder
-or a manifest), else of the working directory: the nearest directory at or above it that holds
-``.git`` (a folder, or the file a worktree or submodule has), which is what ``git rev-parse
---show-toplevel`` prints, found without running git. ``--root DIR`` overrides it.
+The top level is the nearest directory at or above the path that holds ``.git`` (a folder, or
+the file a worktree or submodule has): what ``git rev-parse --show-toplevel`` prints, found
+without running git.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-
-from checker.errors import UsageError
-from checker.result import Workspace
 
 
 def repository_root(start: str) -> str | None:
@@ -29,26 +25,4 @@ def repository_root(start: str) -> str | None:
         path = parent
 
 
-def find_workspace(
-    targets: Iterable[str], root: str | None = None, cwd: str | None = None
-) -> Workspace | None:
-    """The workspace of an audit of ``targets`` run from ``cwd`` (default: the working
-    directory): ``root`` when given (it must be a folder), else the git top level of the first
-    local target, else of ``cwd``; None when none of them is in a git repository."""
-    base = os.path.realpath(cwd or os.getcwd())
-    if root is not None:
-        path = os.path.realpath(os.path.join(base, root))
-        if not os.path.isdir(path):
-            raise UsageError(f"--root {root}: no such folder")
-        return Workspace(base, path, "--root")
-    for text in targets:
-        candidate = os.path.join(base, text)
-        if os.path.exists(candidate):
-            top = repository_root(candidate)
-            if top is not None:
-                return Workspace(base, top)
-    top = repository_root(base)
-    return None if top is None else Workspace(base, top)
-
-
-__all__ = ["find_workspace", "repository_root"]
+__all__ = ["repository_root"]
