@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, REPO
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.api import find_workspace, with_use
 from checker.cli import main
@@ -262,3 +264,33 @@ def test_cli_target_outside_the_root_gets_absolute_file_uris(
     root = (EXAMPLES / "policies").resolve()
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == root.as_uri() + "/"
     assert "--root" in run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
+
+
+_SEGMENT = st.text(alphabet="abcXYZ019_-. ", min_size=1, max_size=8).filter(
+    lambda s: s not in (".", "..")
+)
+
+
+@given(
+    sub=st.lists(_SEGMENT, min_size=0, max_size=3),
+    rel=st.lists(_SEGMENT, min_size=1, max_size=4),
+    up=st.integers(min_value=0, max_value=5),
+)
+def test_rebasing_is_path_arithmetic(sub: list[str], rel: list[str], up: int) -> None:
+    """A path given from ``root/sub`` is ``sub/path`` against the root, unless ``..`` steps
+    leave the root: then it is the absolute file URI of where it points."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from checker.reporters.sarif import _uri
+
+    base = posixpath.join("/r", *sub)
+    path = "/".join([".."] * up + rel)
+    uri, base_id = _uri(path, Workspace(base=base, root="/r"))
+    target = posixpath.normpath(posixpath.join(base, path))
+    if target == "/r" or target.startswith("/r/"):
+        assert base_id == "%SRCROOT%"
+        assert unquote(uri) == posixpath.relpath(target, "/r")
+    else:
+        assert base_id is None
+        assert unquote(uri) == "file://" + target
