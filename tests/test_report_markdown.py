@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from hostile_reports import HOSTILE, LONG, hostile_result
+from hostile_reports import LONG, hostile_result
 from markdown_it import MarkdownIt
 
 from checker.reporters.markdown import DEFAULT_MAX_CHARS, code_span, render_markdown

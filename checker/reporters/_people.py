@@ -74,7 +74,7 @@ def not_approved(doc: dict[str, Any]) -> int:
 
 
 def decision(doc: dict[str, Any]) -> str:
-    """The audit's decision in one sentence (``6 of 10 models not approved under acme-production``)."""
+    """The audit's decision in one sentence: ``6 of 10 models not approved under acme``."""
     s, policy = doc["summary"], one_line(doc["policy"]["name"])
     total = int(s["models"])
     noun = "model" if total == 1 else "models"
@@ -88,9 +88,10 @@ def decision(doc: dict[str, Any]) -> str:
         return text
     if s["exit_code"] == 1:
         return f"Not approved: the policy's own findings fail the audit under {policy}"
-    text = f"All {total} {noun} approved under {policy}" if total > 1 else (
-        f"The model is approved under {policy}"
-    )
+    if total > 1:
+        text = f"All {total} {noun} approved under {policy}"
+    else:
+        text = f"The model is approved under {policy}"
     if s["warn"]:
         text += f" ({s['warn']} with warnings)"
     return text
@@ -114,6 +115,29 @@ def wrap_id(text: str, width: int) -> list[str]:
             lines.append(piece[:width])
             piece = piece[width:]
         line = piece
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters broken at spaces; a word longer than a line is
+    broken as ``wrap_id`` breaks ids (after ``/``, ``-``, ``_``, ``.``)."""
+    width = max(width, 1)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        if len(word) <= width:
+            line = word
+            continue
+        *full, line = wrap_id(word, width)
+        lines.extend(full)
     if line or not lines:
         lines.append(line)
     return lines
