@@ -59,11 +59,11 @@ def _hostile_model(model: ModelResult, text: str, index: int) -> ModelResult:
     )
 
 
-def hostile_result(example: AuditResult) -> AuditResult:
+def hostile_result(example: AuditResult, texts: tuple[str, ...] = HOSTILE) -> AuditResult:
     """One model per hostile text (id, folder, developer, declared licence, lineage, a finding's
     message and help and evidence), a model that could not be read, and a policy finding."""
     base = example.models[0]
-    models = [_hostile_model(base, text, i) for i, text in enumerate(HOSTILE)]
+    models = [_hostile_model(base, text, i) for i, text in enumerate(texts)]
     unreadable = ModelResult(
         ModelFacts(HOSTILE[0], ModelIdentity(f"broken/{HOSTILE[1]}"), error=HOSTILE[5]),
         Verdict.ERROR,
