@@ -77,6 +77,21 @@ def hostile_result(example: AuditResult, texts: tuple[str, ...] = HOSTILE) -> Au
     )
 
 
+def many(example: AuditResult, copies: int) -> AuditResult:
+    """The example audit ``copies`` times over, under distinct model ids (``...-3``)."""
+    models = tuple(
+        dataclasses.replace(
+            m,
+            facts=dataclasses.replace(
+                m.facts, model=dataclasses.replace(m.facts.model, id=f"{m.facts.model.id}-{i}")
+            ),
+        )
+        for i in range(copies)
+        for m in example.models
+    )
+    return dataclasses.replace(example, models=models)
+
+
 def edge_results(example: AuditResult) -> dict[str, AuditResult]:
     """Results whose facts are mostly unknown: empty models, an unreadable one, no models."""
     bare = ModelResult(ModelFacts("bare", ModelIdentity("local/bare")), Verdict.FAIL, ())

@@ -10,7 +10,6 @@ global root is found too). Without it the axe tests skip, unless CI is set, wher
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import os
 import shutil
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from hostile_reports import HOSTILE, hostile_result
+from hostile_reports import HOSTILE, hostile_result, many
 from test_report_html import DevTools, _chromium, _write
 
 from checker.reporters.html import render_html
@@ -59,20 +58,6 @@ def browser(tmp_path: Path) -> Iterator[DevTools]:
         yield client
     finally:
         client.close()
-
-
-def _many(example: AuditResult, copies: int) -> AuditResult:
-    models = tuple(
-        dataclasses.replace(
-            m,
-            facts=dataclasses.replace(
-                m.facts, model=dataclasses.replace(m.facts.model, id=f"{m.facts.model.id}-{i}")
-            ),
-        )
-        for i in range(copies)
-        for m in example.models
-    )
-    return dataclasses.replace(example, models=models)
 
 
 def _call(devtools: DevTools, expression: str) -> Any:
@@ -180,7 +165,7 @@ OVERLAPS = """(() => {
 def test_prints_without_blank_pages(
     example_result: AuditResult, browser: DevTools, tmp_path: Path, paper: str, copies: int
 ) -> None:
-    result = _many(example_result, copies) if copies > 1 else example_result
+    result = many(example_result, copies) if copies > 1 else example_result
     browser.open(_write(tmp_path, render_html(result)).as_uri())
     sizes, (first, *last) = _pdf_pages(browser, paper)
     assert len(sizes) >= 2

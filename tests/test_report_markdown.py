@@ -4,12 +4,11 @@ the summary, cuts details and says so."""
 
 from __future__ import annotations
 
-import dataclasses
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from hostile_reports import LONG, hostile_result
+from hostile_reports import LONG, hostile_result, many
 from markdown_it import MarkdownIt
 
 from checker.reporters.markdown import DEFAULT_MAX_CHARS, code_span, render_markdown
@@ -106,20 +105,6 @@ def test_the_example_report_fits_and_leads_with_the_decision(example_result: Aud
     assert "| license/not-allowed\\: licence CC-BY-NC-4.0 is not allowed by the policy |" in text
 
 
-def _many(example: AuditResult, copies: int) -> AuditResult:
-    models = tuple(
-        dataclasses.replace(
-            m,
-            facts=dataclasses.replace(
-                m.facts, model=dataclasses.replace(m.facts.model, id=f"{m.facts.model.id}-{i}")
-            ),
-        )
-        for i in range(copies)
-        for m in example.models
-    )
-    return dataclasses.replace(example, models=models)
-
-
 def _balanced(text: str) -> None:
     page = _elements(text)
     opened = [tag for tag, _ in page.tags]
@@ -130,7 +115,7 @@ def _balanced(text: str) -> None:
 def test_budget_keeps_the_failing_and_warning_models_then_details(
     example_result: AuditResult,
 ) -> None:
-    big = _many(example_result, 10)  # 100 models
+    big = many(example_result, 10)  # 100 models
     full = render_markdown(big, max_chars=0)
     assert len(full) > DEFAULT_MAX_CHARS
     text = render_markdown(big, full_report=("audit.html",))
@@ -161,5 +146,5 @@ def test_any_budget_gives_a_valid_report_with_the_note(
 
 
 def test_budget_zero_is_no_limit(example_result: AuditResult) -> None:
-    big: Any = _many(example_result, 10)
+    big: Any = many(example_result, 10)
     assert NOTE not in render_markdown(big, max_chars=0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -117,8 +118,9 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else visible(value)
 
 
-def render_html(result: AuditResult) -> str:
-    """The HTML report (a complete, self-contained document)."""
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The compiled template (compiled once per process)."""
     env = environment(autoescape=True, finalize=_finalize)
     env.filters.update(
         csp_hash=_csp_hash,
@@ -130,10 +132,14 @@ def render_html(result: AuditResult) -> str:
         reason=reason,
         breakable=_breakable,
     )
+    return env.get_template("report.html.j2")
+
+
+def render_html(result: AuditResult) -> str:
+    """The HTML report (a complete, self-contained document)."""
     doc = to_document(result)
-    template = env.get_template("report.html.j2")
     return str(
-        template.render(
+        _template().render(
             doc=doc,
             lineage=[_lineage_levels(m["lineage"]) for m in doc["models"]],
             waivers=_waivers(result),

@@ -18,6 +18,7 @@ report with that line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -67,7 +68,9 @@ def _html(value: Any) -> Markup:
     return Markup(escape(one_line(value)))
 
 
-def _module(doc: dict[str, Any]) -> Any:
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The compiled template (compiled once per process)."""
     env = environment(autoescape=False, finalize=_finalize)
     env.filters.update(
         code=code_span,
@@ -75,7 +78,11 @@ def _module(doc: dict[str, Any]) -> Any:
         html=_html,
         licence_label=licence_label,
     )
-    return env.get_template("markdown.md.j2").make_module({"doc": doc})
+    return env.get_template("markdown.md.j2")
+
+
+def _module(doc: dict[str, Any]) -> Any:
+    return _template().make_module({"doc": doc})
 
 
 def render_markdown(
