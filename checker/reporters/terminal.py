@@ -98,53 +98,51 @@ def _table(doc: dict[str, Any], width: int) -> Any:
     return table
 
 
-def _stacked(doc: dict[str, Any], width: int) -> list[Any]:
+def _row(
+    out: Any, label: str, lines: list[str], label_w: int, style: str = "", bold: bool = False
+) -> None:
+    """Append a label and its value's pre-wrapped lines (hanging below the value) to ``out``."""
+    pad = " " * (label_w + 1)
+    out.append(label.ljust(label_w), style=style)
+    for index, line in enumerate(lines):
+        out.append(" " if index == 0 else pad)
+        out.append(line, style="bold" if bold else "")
+        out.append("\n")
+
+
+def _stacked(doc: dict[str, Any], width: int) -> Any:
     """One block per model (below ``STACKED_BELOW`` columns): verdict and id, licence,
     developer, and its findings (or why it could not be audited)."""
-    from rich.table import Table
     from rich.text import Text
 
-    out: list[Any] = []
+    out = Text()
     value_w = max(width - 12, 10)
     for m in doc["models"]:
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=11)
-        grid.add_column(overflow="fold")
-        grid.add_row(
-            Text(m["verdict"], style=_VERDICT_STYLE[m["verdict"]]),
-            Text(_ident(m["id"], value_w), style="bold"),
-        )
-        grid.add_row(Text("  licence"), Text(_wrapped(_licence(m), value_w)))
-        grid.add_row(Text("  developer"), Text(_wrapped(_developer(m), value_w)))
+        out.append("\n")
+        ident = wrap_id(one_line(m["id"]), value_w)
+        _row(out, m["verdict"], ident, 11, _VERDICT_STYLE[m["verdict"]], bold=True)
+        _row(out, "  licence", wrap_text(_licence(m), value_w), 11)
+        _row(out, "  developer", wrap_text(_developer(m), value_w), 11)
         if m["error"]:
-            grid.add_row(Text("  reason"), Text(_wrapped(reason(m), value_w)))
-        out += [Text(""), grid]
-        if m["findings"]:
-            out.append(_findings(m["findings"], width, label_w=11))
+            _row(out, "  reason", wrap_text(reason(m), value_w), 11)
+        _findings(out, m["findings"], width, label_w=11)
     return out
 
 
-def _findings(findings: list[dict[str, Any]], width: int, label_w: int = 9) -> Any:
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=label_w)
-    grid.add_column(overflow="fold")
-    for f in findings:  # severity, then rule and message wrapped beside it
+def _findings(out: Any, findings: list[dict[str, Any]], width: int, label_w: int = 9) -> None:
+    """Append one line per finding: severity, then rule and message wrapped beside it."""
+    for f in findings:
         line = f"{one_line(f['rule'])}: {one_line(f['message'])}"
         if f["waived_by"] is not None:
             line += f" (waived by {one_line(f['waived_by'])})"
-        text = Text(_wrapped(line, max(width - label_w - 1, 10)))
-        grid.add_row(Text(f"  {f['severity']}", style=_SEVERITY_STYLE[f["severity"]]), text)
-    return grid
+        lines = wrap_text(line, max(width - label_w - 1, 10))
+        _row(out, f"  {f['severity']}", lines, label_w, _SEVERITY_STYLE[f["severity"]])
 
 
 def render_terminal(result: AuditResult, color: bool = False, width: int | None = None) -> str:
     """The report as text for a terminal ``width`` columns wide (default: the terminal's, else
     ``COLUMNS``, else 120); ANSI styles only when ``color``."""
     from rich.console import Console
-    from rich.padding import Padding
     from rich.text import Text
 
     from checker.reporters._common import use_line
@@ -163,30 +161,29 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
         markup=False,
     )
     console.print(Text(decision(doc), style="bold"))
+    out = Text()
     if columns < STACKED_BELOW:
-        for block in _stacked(doc, columns):
-            console.print(block)
+        out = _stacked(doc, columns)
     else:
         console.print()
         console.print(_table(doc, columns))
-    for m in doc["models"] if columns >= STACKED_BELOW else ():
-        if not m["findings"]:
-            continue
-        console.print()
-        head = Text()
-        head.append(_ident(m["id"], columns - 8), style="bold")
-        head.append(" ")
-        head.append(m["verdict"], style=_VERDICT_STYLE[m["verdict"]])
-        console.print(head)
-        facts = f"{_licence(m)} · {_developer(m)}"
-        jurisdictions = ", ".join(one_line(j) for j in m["provenance"]["jurisdictions"])
-        facts += f" · jurisdictions {jurisdictions}" if jurisdictions else ""
-        console.print(Padding(Text(_wrapped(facts, columns - 2)), (0, 0, 0, 2)))
-        console.print(_findings(m["findings"], columns))
+        for m in doc["models"]:
+            if not m["findings"]:
+                continue
+            out.append("\n")
+            out.append(_ident(m["id"], columns - 8), style="bold")
+            out.append(" ")
+            out.append(m["verdict"], style=_VERDICT_STYLE[m["verdict"]])
+            out.append("\n")
+            facts = f"{_licence(m)} · {_developer(m)}"
+            jurisdictions = ", ".join(one_line(j) for j in m["provenance"]["jurisdictions"])
+            facts += f" · jurisdictions {jurisdictions}" if jurisdictions else ""
+            _row(out, " ", wrap_text(facts, columns - 2), 1)
+            _findings(out, m["findings"], columns)
     if doc["findings"]:
-        console.print()
-        console.print(Text("policy", style="bold"))
-        console.print(_findings(doc["findings"], columns))
+        out.append("\npolicy\n", style="bold")
+        _findings(out, doc["findings"], columns)
+    console.print(out, end="", soft_wrap=True)
     s = doc["summary"]
     console.print()
     use = f"intended use: {one_line(use_line(doc['use']))}"
