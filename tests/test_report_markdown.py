@@ -148,3 +148,29 @@ def test_any_budget_gives_a_valid_report_with_the_note(
 def test_budget_zero_is_no_limit(example_result: AuditResult) -> None:
     big: Any = many(example_result, 10)
     assert NOTE not in render_markdown(big, max_chars=0)
+
+
+def test_cli_budget_names_the_full_report(tmp_path: Any) -> None:
+    import os
+
+    from click.testing import CliRunner
+    from conftest import REPO
+
+    from checker.cli import main
+
+    comment, page = tmp_path / "comment.md", tmp_path / "audit.html"
+    args = ["check", "examples/models.yaml", "-p", "examples/policies/acme.yaml", "-q"]
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        runner = CliRunner()
+        outputs = ["-o", str(comment), "-o", str(page)]
+        small = runner.invoke(main, [*args, *outputs, "--max-chars", "3000"])
+        whole = runner.invoke(main, [*args, "-f", "markdown", "--max-chars", "0"])
+    finally:
+        os.chdir(cwd)
+    assert small.exit_code == 1 and whole.exit_code == 1
+    text = comment.read_text(encoding="utf-8")
+    assert len(text) <= 3000 and page.is_file()
+    assert text.rstrip().endswith(f"The full report: `{page}`._")
+    assert NOTE not in whole.output and whole.output.count("<details><summary><code>") == 10
