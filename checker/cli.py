@@ -129,6 +129,15 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Repository root SARIF paths are relative to (default: the git top level of the "
     "targets, else of the working directory).",
 )
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Markdown only: keep the report within N characters (default 65,000; GitHub comments "
+    "hold 65,536): the summary first, then the details that fit; 0 for no limit.",
+)
+@click.option("--no-color", is_flag=True, help="No colours or styles (so does NO_COLOR=1).")
 @click.option("--commercial/--non-commercial", default=None, help="Override use.commercial.")
 @click.option(
     "--monthly-active-users",
@@ -207,6 +216,8 @@ def check(
     outputs: tuple[str, ...],
     quiet: bool,
     root: str | None,
+    max_chars: int | None,
+    no_color: bool,
     commercial: bool | None,
     monthly_active_users: int | None,
     based_in: tuple[str, ...],
@@ -263,17 +274,22 @@ def check(
         )
     for note in result.policy.notes:
         click.echo(f"clearance: note: {note}", err=True)
+    full = tuple(out for fmt, out in pairs if fmt in ("html", "json") and out != "-")
     for fmt, out in pairs:
-        if out == "-":
-            if fmt == "terminal":
-                from checker.reporters.terminal import render_terminal
+        if fmt == "markdown":
+            from checker.reporters.markdown import DEFAULT_MAX_CHARS, render_markdown
 
-                text = render_terminal(result, color=sys.stdout.isatty())
-            else:
-                text = REPORTERS[fmt](result)
+            limit = DEFAULT_MAX_CHARS if max_chars is None else max_chars
+            text = render_markdown(result, max_chars=limit, full_report=full)
+        elif fmt == "terminal":
+            from checker.reporters.terminal import render_terminal
+
+            text = render_terminal(result, color=out == "-" and _color(no_color))
+        else:
+            text = REPORTERS[fmt](result)
+        if out == "-":
             click.echo(text, nl=False)
             continue
-        text = REPORTERS[fmt](result)
         try:
             with open(out, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -282,6 +298,11 @@ def check(
     if not quiet:
         click.echo(outcome_line(result), err=True)
     sys.exit(result.exit_code)
+
+
+def _color(no_color: bool) -> bool:
+    """Styles on stdout: only on a terminal, never with --no-color or a non-empty NO_COLOR."""
+    return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
 @contextmanager
@@ -331,12 +352,13 @@ def policy_check(file: str) -> None:
 
 @main.command("licenses")
 @click.argument("license_id", required=False)
+@click.option("--no-color", is_flag=True, help="No colours or styles (so does NO_COLOR=1).")
 @error_handler
-def licenses(license_id: str | None) -> None:
+def licenses(license_id: str | None, no_color: bool) -> None:
     """List the licence knowledge base, or explain one licence (terms, clauses, sources)."""
     from checker.knowledge_view import license_sheet, license_table
 
-    color = sys.stdout.isatty()
+    color = _color(no_color)
     if license_id is not None:
         from checker.cli_text import check_license_name
 

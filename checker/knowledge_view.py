@@ -46,7 +46,9 @@ def license_table(color: bool = False) -> str:
 
 def _term(label: str, term: Term) -> str:
     value = term.value
-    if isinstance(value, tuple):
+    if value is None:
+        value = "none"
+    elif isinstance(value, tuple):
         value = ", ".join(value) or "none"
     elif isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:,}"
@@ -56,6 +58,31 @@ def _term(label: str, term: Term) -> str:
     if term.note:
         line += f"\n  {'':<22} {term.note}"
     return line
+
+
+_INDENT = 25  # "  " + a 22-character label + " "
+
+
+def _wrap(lines: list[str], width: int) -> str:
+    """The sheet with every line longer than ``width`` wrapped below its value column (ids and
+    URLs are broken only after ``/``, ``-``, ``_`` or ``.``)."""
+    from checker.reporters._people import wrap_text
+
+    out = []
+    for text in "\n".join(lines).split("\n"):
+        if len(text) <= width:
+            out.append(text)
+            continue
+        if text.startswith("  - "):  # a list item: hang below its text
+            head = "  - "
+        elif text.startswith("  ") and text[_INDENT - 1 : _INDENT] == " ":  # label, value
+            head = text[:_INDENT]
+        else:
+            head = text[: len(text) - len(text.lstrip(" "))]
+        wrapped = wrap_text(text[len(head) :], max(width - len(head), 20))
+        out.append(head + wrapped[0])
+        out += [" " * len(head) + rest for rest in wrapped[1:]]
+    return "\n".join(out) + "\n"
 
 
 def _plain_table(version: str, entries: list[LicenseEntry]) -> str:
@@ -69,9 +96,13 @@ def _plain_table(version: str, entries: list[LicenseEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def license_sheet(name: str, color: bool = False) -> str:
-    """One licence: ids, categories, every term with its clause, obligations and sources."""
+def license_sheet(name: str, color: bool = False, width: int | None = None) -> str:
+    """One licence: ids, categories, every term with its clause, obligations and sources,
+    wrapped to ``width`` columns (default: the terminal's, else ``COLUMNS``, else 100)."""
+    import shutil
+
     del color
+    width = max(width or shutil.get_terminal_size((100, 24)).columns, 40)
     kb = load_knowledge()
     entry: LicenseEntry | None = kb.license(name)
     if entry is None:
@@ -109,4 +140,4 @@ def license_sheet(name: str, color: bool = False) -> str:
     for s in entry.sources:
         lines.append("  - " + ", ".join(f"{k}: {v}" for k, v in s.items()))
     lines.append(f"  - knowledge base: {entry.file}")
-    return "\n".join(lines) + "\n"
+    return _wrap(lines, width)

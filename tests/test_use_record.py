@@ -132,7 +132,7 @@ def test_the_views_show_the_use_and_its_origins() -> None:
         )
     finally:
         os.chdir(cwd)
-    text = render_terminal(result, color=False, width=60)
+    text = render_terminal(result, color=False, width=200)
     lines = [line for line in text.splitlines() if line.startswith("intended use:")]
     assert lines == [
         "intended use: commercial, 800,000,000 MAU (command line), based in DE, used in US, DE,"

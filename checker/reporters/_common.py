@@ -160,8 +160,9 @@ def use_origin(entry: dict[str, Any]) -> str:
     return f"{entry['source']}:{line}" if line is not None else str(entry["source"])
 
 
-def environment(autoescape: bool) -> Any:
-    """The Jinja2 environment of reports/ templates (HTML escapes, Markdown does not)."""
+def environment(autoescape: bool, finalize: Any = None) -> Any:
+    """The Jinja2 environment of reports/ templates (HTML escapes, Markdown does not); a
+    ``finalize`` callable sees every ``{{ value }}`` before it is written."""
     import jinja2
 
     class Loader(jinja2.BaseLoader):
@@ -180,6 +181,7 @@ def environment(autoescape: bool) -> Any:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
     env.filters["md"] = _escape_markdown
     env.filters["use_line"] = use_line

@@ -13,11 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from checker.reporters._common import environment
+from checker.reporters._people import decision, licence_label, reason, visible
 from checker.reporters.json_report import to_document
 from checker.result import AuditResult
 
@@ -56,13 +58,22 @@ def _term(value: Any) -> str:
 
 def _code_spans(value: Any) -> Markup:
     """Escape ``value`` and turn `backtick` spans (as in rule help texts) into <code>."""
-    parts = ("" if value is None else str(value)).split("`")
+    parts = ("" if value is None else visible(value)).split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: leave the text as it is
         return Markup(escape("`".join(parts)))
     out = Markup("")
     for index, part in enumerate(parts):
         out += Markup("<code>%s</code>") % part if index % 2 else escape(part)
     return out
+
+
+def _breakable(value: Any) -> Markup:
+    """Escaped text with a line-break opportunity after each ``/``, ``_`` and ``.`` (browsers
+    already break after ``-``), so a narrow column wraps an id between its parts."""
+    text = str(escape(visible(value)))
+    for char in "/_.":
+        text = text.replace(char, char + "<wbr>")
+    return Markup(text)
 
 
 def _size(value: Any) -> str:
@@ -101,20 +112,39 @@ def _waivers(result: AuditResult) -> dict[str, dict[str, Any]]:
     }
 
 
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}``: markup the template built passes; text has control and bidi
+    characters shown escaped (then autoescape escapes it); None is never written as 'None'."""
+    return value if isinstance(value, Markup) else visible(value)
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The compiled template (compiled once per process)."""
+    env = environment(autoescape=True, finalize=_finalize)
+    env.filters.update(
+        csp_hash=_csp_hash,
+        jv=_value,
+        term=_term,
+        code_spans=_code_spans,
+        size=_size,
+        licence_label=licence_label,
+        reason=reason,
+        breakable=_breakable,
+    )
+    return env.get_template("report.html.j2")
+
+
 def render_html(result: AuditResult) -> str:
     """The HTML report (a complete, self-contained document)."""
-    env = environment(autoescape=True)
-    env.filters.update(
-        csp_hash=_csp_hash, jv=_value, term=_term, code_spans=_code_spans, size=_size
-    )
     doc = to_document(result)
-    template = env.get_template("report.html.j2")
     return str(
-        template.render(
+        _template().render(
             doc=doc,
             lineage=[_lineage_levels(m["lineage"]) for m in doc["models"]],
             waivers=_waivers(result),
             fail_on=result.policy.settings.fail_on.value,
             exit_meaning=EXIT_MEANINGS.get(doc["summary"]["exit_code"], "unknown"),
+            decision=decision(doc),
         )
     )
