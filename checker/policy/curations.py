@@ -184,9 +184,8 @@ def _license_problem(licence: str, kb: Knowledge) -> str | None:
     unknown = resolved.unknown or (licence,)
     shown = "; ".join(f"{u!r}{did_you_mean(u, names)}" for u in unknown)
     return (
-        f"unknown licence {shown}: a clarification names licences the knowledge base knows "
-        "(an SPDX id, a Hub id or a knowledge-base id, or an expression of them; see "
-        "`clearance licenses`)"
+        f"unknown licence {shown}; a clarification names licences the knowledge base knows "
+        "(`clearance licenses` lists them)"
     )
 
 
