@@ -266,3 +266,25 @@ def test_cli_clarify_and_developers_end_to_end(make_model, write_policy) -> None
     code, doc = _check(*args)
     rules = {f["rule"] for f in doc["models"][0]["findings"]}
     assert code == 1 and {"license/clarification-lapsed", "license/unknown"} <= rules
+
+
+# --- the documented examples ------------------------------------------------------------------
+
+
+def test_readme_example_is_a_valid_policy(kb: Knowledge, write_policy) -> None:  # type: ignore[no-untyped-def]
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("**What the knowledge base does not know**", 1)[1].split("```yaml", 1)[1]
+    block = "\n".join(line.removeprefix("  ") for line in block.split("```", 1)[0].splitlines())
+    cur = load_policy(write_policy("version: 1\n" + block), kb).curations
+    assert cur.developer("acme-labs") is not None and len(cur.clarify) == 1
+
+
+def test_starter_policy_example_uncommented_is_valid(kb: Knowledge, write_policy) -> None:  # type: ignore[no-untyped-def]
+    from checker.cli_text import STARTER_POLICY
+
+    lines = STARTER_POLICY.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# developers:"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("# rules:"))
+    text = STARTER_POLICY + "\n".join(line[2:] for line in lines[start:end]) + "\n"
+    cur = load_policy(write_policy(text), kb).curations
+    assert cur.developer("acme-labs") is not None and len(cur.clarify) == 1
