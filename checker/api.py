@@ -105,7 +105,9 @@ def audit_facts(
     kb: Knowledge | None = None,
     now: dt.datetime | None = None,
 ) -> AuditResult:
-    """Evaluate already-gathered facts (pure apart from the optional clock)."""
+    """Evaluate already-gathered facts (pure apart from the optional clock). The policy's
+    ``developers:`` and ``clarify:`` apply when the facts are gathered (``gather(...,
+    curations=policy.curations)``), not here."""
     kb = kb or load_knowledge()
     now = now or dt.datetime.now(dt.UTC)
     models, findings = evaluate(facts, policy, kb, now.date())

@@ -43,8 +43,8 @@ NOT_ALLOWED = Rule(
 INCONSISTENT = Rule(
     id="license/inconsistent",
     summary="Card, licence file, Hub tags or weight header disagree.",
-    help="Find out which licence really applies and correct the card; until then the strictest "
-    "reading applies.",
+    help="Find out which licence really applies and correct the card, or state it in the policy's "
+    "`clarify:`; until then the strictest reading applies.",
     level=Severity.ERROR,
     group="consistency",
     fires_when="the card, a licence file, the Hub's `license:` tags and a GGUF header name "
