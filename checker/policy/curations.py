@@ -23,7 +23,8 @@ from checker.policy.reader import PolicyFile, key_path, mappings, position
 from checker.policy.semantics import code_problem
 
 ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a Hub namespace (rules/developers.yaml's)
-GLOB = re.compile(r"^[A-Za-z0-9_.*?\[\]!-]+/[A-Za-z0-9_.*?\[\]!-]+$|^\*$")
+# org/name (a local folder's name may hold any printable character) with wildcards, or ``*``
+GLOB = re.compile(r"^[^/\x00-\x1f\x7f]+/[^/\x00-\x1f\x7f]+$|^\*$")
 SECTIONS = ("developers", "clarify")
 
 
@@ -159,7 +160,7 @@ def _clarify_issues(section: Any, kb: Knowledge, issue: Any) -> Iterator[PolicyI
 
 def _valid_glob(glob: str) -> bool:
     """An ``org/name`` pattern (or ``*``) whose brackets are closed."""
-    if not GLOB.match(glob):
+    if not GLOB.match(glob) or glob != glob.strip():
         return False
     depth = 0
     for char in glob:
