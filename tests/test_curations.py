@@ -254,6 +254,7 @@ def test_cli_clarify_and_developers_end_to_end(make_model, write_policy) -> None
     model = doc["models"][0]
     assert code == 0 and model["verdict"] == "pass"
     assert model["license"]["source"] == "clarified"
+    assert model["license"]["declared"][0]["reason"] == "LICENSE is a permissive grant (LEGAL-7)"
     assert model["license"]["declared"][0]["evidence"] == {
         "source": str(path), "pointer": "/clarify/0", "value": "MIT", "line": 9,
     }  # fmt: skip
