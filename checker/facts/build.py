@@ -9,7 +9,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.card import ParsedCard, parse_card
-from checker.facts.curations import NO_CURATIONS, Curations, clarify_license, clarify_lineage
+from checker.facts.curations import (
+    NO_CURATIONS,
+    Curations,
+    clarify_license,
+    clarify_lineage,
+    developer_of,
+)
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.lineage import (
@@ -17,7 +23,6 @@ from checker.facts.lineage import (
     ancestor_of_raw,
     catalogue_lineage,
     declared_bases,
-    developer_of,
     inferred_bases,
     jurisdictions,
 )

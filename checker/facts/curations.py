@@ -97,7 +97,9 @@ class Curations:
 NO_CURATIONS = Curations()
 
 
-def developer_of(kb: Knowledge, curations: Curations, owner: str, model_id: str) -> Developer:
+def developer_of(
+    kb: Knowledge, owner: str, model_id: str, curations: Curations = NO_CURATIONS
+) -> Developer:
     """The repository owner as the policy states it, else as the knowledge base knows it (country
     None when neither does). A policy entry overrides the knowledge base's, and its evidence
     says so."""

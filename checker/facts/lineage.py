@@ -9,8 +9,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from checker.facts.curations import NO_CURATIONS, Curations
-from checker.facts.curations import developer_of as curated_developer
+from checker.facts.curations import NO_CURATIONS, Curations, developer_of
 from checker.facts.license import license_facts
 from checker.facts.lineage_ids import MAX_ID_LENGTH, hub_id_of_url, is_hub_id
 from checker.facts.model import (
@@ -121,14 +120,6 @@ def inferred_bases(
     for base in prose:
         add(base.id, Evidence(shown, "prose", base.text, base.line))
     return tuple(out)
-
-
-def developer_of(
-    kb: Knowledge, owner: str, model_id: str, curations: Curations = NO_CURATIONS
-) -> Developer:
-    """The repository owner as the policy's ``developers:`` or the knowledge base knows it
-    (country None when neither does)."""
-    return curated_developer(kb, curations, owner, model_id)
 
 
 def _catalogue_licence(kb: Knowledge, model_id: str) -> tuple[tuple[str, ...], Evidence | None]:
