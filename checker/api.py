@@ -15,6 +15,7 @@ from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
 from checker.facts.binding import bind
 from checker.facts.build import build_facts
+from checker.facts.curations import NO_CURATIONS, Curations
 from checker.facts.lineage import link_lineage
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
@@ -41,9 +42,11 @@ def gather(
     session: Session | None = None,
     jobs: int = 8,
     progress: Callable[[Target], None] | None = None,
+    curations: Curations = NO_CURATIONS,
 ) -> list[ModelFacts]:
-    """Read every target through its source (concurrently, ``jobs`` at a time) into facts, link
-    the lineages through the audit's other models and bind the licences: complete facts."""
+    """Read every target through its source (concurrently, ``jobs`` at a time) into facts with
+    the policy's ``curations`` (``developers:``, ``clarify:``) applied, link the lineages
+    through the audit's other models and bind the licences: complete facts."""
     session = session or Session()
     items = list(targets)
 
@@ -51,7 +54,7 @@ def gather(
         source = SOURCES.get(target.kind)
         if source is None:
             raise ValueError(f"no source for target kind {target.kind!r}")
-        facts = build_facts(source.read(target, session), kb)
+        facts = build_facts(source.read(target, session), kb, curations)
         if progress is not None:
             progress(target)
         return facts
@@ -106,7 +109,9 @@ def audit_facts(
     workspace: Workspace | None = None,
 ) -> AuditResult:
     """Evaluate already-gathered facts (pure apart from the optional clock). ``workspace``
-    (``find_workspace``) is where reports place file paths (SARIF's repository root)."""
+    (``find_workspace``) is where reports place file paths (SARIF's repository root). The
+    policy's ``developers:`` and ``clarify:`` apply when the facts are gathered (``gather(...,
+    curations=policy.curations)``), not here."""
     kb = kb or load_knowledge()
     now = now or dt.datetime.now(dt.UTC)
     models, findings = evaluate(facts, policy, kb, now.date())
@@ -199,7 +204,9 @@ def audit(
         raise InputError("no model to audit: " + ("; ".join(empty) or "no target named one"))
     if on_targets is not None:
         on_targets(len(parsed))
-    facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)
+    facts = gather(
+        parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
+    )
     return audit_facts(facts, loaded, kb, now, workspace)
 
 

@@ -346,7 +346,8 @@ def policy_check(file: str) -> None:
     loaded = load_policy(file, load_knowledge())
     click.echo(
         f"{file}: ok (policy {loaded.name!r}: {len(loaded.custom_rules)} custom rule(s), "
-        f"{len(loaded.waivers)} waiver(s), from {len(loaded.files)} file(s))"
+        f"{len(loaded.waivers)} waiver(s), {len(loaded.curations.developers)} developer(s), "
+        f"{len(loaded.curations.clarify)} clarification(s), from {len(loaded.files)} file(s))"
     )
 
 

@@ -182,6 +182,14 @@ weights:
 card:
   require: [license]
 
+# developers:                      # what the knowledge base does not know: org -> country
+#   acme-labs: {country: DE, name: Acme Labs GmbH, source: "https://acme.example/imprint"}
+# clarify:                         # a licence the model's files do not establish, read by you
+#   - models: "acme-labs/tiny-*"
+#     license: MIT
+#     file: LICENSE                # lapses when this file changes: `sha256sum LICENSE`
+#     sha256: e9abdfc12593852cdebe28c275958c5023e109abeefd80822f817e4bcb1c76a3
+#     reason: "LICENSE is a permissive grant, read by legal (LEGAL-7)"
 # rules:                           # your own rules: structured conditions, never code
 #   - id: my/no-merges
 #     severity: warning

@@ -214,6 +214,31 @@ def test_us_finetune_of_prc_base_two_levels_deep(options: HubOptions) -> None:
     assert m.facts.model.source == "hub"
 
 
+def test_policy_curations_apply_to_hub_models_and_walked_ancestors(
+    options: HubOptions, tmp_path: Path
+) -> None:
+    """developers: reaches an ancestor the Hub walk found; clarify: pins a LICENSE the Hub
+    served (its digest is of the downloaded bytes) and lapses when the pin is another file's."""
+    import hashlib
+
+    pin = hashlib.sha256(b"MIT License").hexdigest()
+    policy = tmp_path / "curated.yaml"
+    policy.write_text(
+        "version: 1\nextends: [builtin:baseline]\ndevelopers:\n  qwen: {country: SG}\n"
+        f"clarify:\n  - {{models: microsoft/custom-*, license: Apache-2.0, file: LICENSE, "
+        f"sha256: {pin}}}\n"
+    )
+    result = run(["microsoft/phi-on-qwen", "microsoft/custom-code"], options, str(policy))
+    base = model(result, "microsoft/phi-on-qwen").facts.lineage[1]
+    assert (base.id, base.country) == ("Qwen/Qwen2.5-7B", "SG")
+    assert (str(policy), 4) in [(e.source, e.line) for e in base.evidence]
+    lic = model(result, "microsoft/custom-code").facts.license
+    assert lic.declared_by == "clarified" and lic.ids == ("Apache-2.0",)
+    policy.write_text(policy.read_text().replace(pin, "a" * 64))
+    lapsed = rules(run(["microsoft/custom-code"], options, str(policy)), "microsoft/custom-code")
+    assert "LICENSE has changed" in lapsed["license/clarification-lapsed"][0]
+
+
 def test_branch_revision_is_reported_as_sha(options: HubOptions) -> None:
     result = run(["microsoft/phi-on-qwen@release"], options)
     assert model(result, "microsoft/phi-on-qwen").facts.model.revision == "f" * 40

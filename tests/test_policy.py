@@ -122,6 +122,8 @@ def test_schema_documents_every_policy_key() -> None:
         "provenance",
         "weights",
         "card",
+        "developers",
+        "clarify",
         "rules",
         "waivers",
     }

@@ -11,8 +11,9 @@ why, and where the path is tested instead, rather than cases.
 Each case folder holds ``case.yaml``: the model ``id`` it stands for, ``use`` overrides, and
 optionally ``path`` (the model folder, relative to the case; default the case folder itself) and
 ``with`` (more folders audited alongside, ``[{path, id}]``: a base model for lineage cases). A
-``policy.yaml`` in the case folder replaces cases/policy.yaml (it extends it); findings about
-the policy itself (waivers) count as the case's findings too.
+``policy.yaml`` in the case folder replaces cases/policy.yaml (it extends it), and its
+``developers:`` and ``clarify:`` apply to the facts as in an audit; findings about the policy
+itself (waivers) count as the case's findings too.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def test_rule_case(case: Path, kb: Knowledge) -> None:
     targets = [Target("local", str(case / meta.get("path", ".")), case.name, meta["id"])]
     for extra in meta.get("with", []):
         targets.append(Target("local", str(case / extra["path"]), extra["path"], extra["id"]))
-    result = audit_facts(gather(targets, kb), policy, kb, FIXED_NOW)
+    result = audit_facts(gather(targets, kb, curations=policy.curations), policy, kb, FIXED_NOW)
     model = next(m for m in result.models if m.facts.model.id == meta["id"])
     hits = [f for f in (*model.findings, *result.findings) if f.rule == rule]
     shown = [(f.severity.value, f.message) for f in hits]

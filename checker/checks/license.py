@@ -23,7 +23,8 @@ UNKNOWN = Rule(
     id="license/unknown",
     summary="The model's licence could not be established.",
     help="Declare the licence in the card's `license:` key (a Hub id or SPDX id; for `other`, add "
-    "`license_name` and `license_link`), or add the licence to the knowledge base.",
+    "`license_name` and `license_link`), or, after reading the licence, state it in the policy's "
+    "`clarify:` (pinned to the licence file's sha256).",
     level=Severity.ERROR,
     group="license",
     fires_when="the licence could not be established: none declared, `other` without a known name "
@@ -42,8 +43,8 @@ NOT_ALLOWED = Rule(
 INCONSISTENT = Rule(
     id="license/inconsistent",
     summary="Card, licence file, Hub tags or weight header disagree.",
-    help="Find out which licence really applies and correct the card; until then the strictest "
-    "reading applies.",
+    help="Find out which licence really applies and correct the card, or state it in the policy's "
+    "`clarify:`; until then the strictest reading applies.",
     level=Severity.ERROR,
     group="consistency",
     fires_when="the card, a licence file, the Hub's `license:` tags and a GGUF header name "
@@ -57,7 +58,19 @@ LINEAGE_CONFLICT = Rule(
     group="lineage",
     fires_when="a derivative declares a licence without restrictions its base's licence has",
 )
-RULES = (UNKNOWN, NOT_ALLOWED, INCONSISTENT, LINEAGE_CONFLICT)
+CLARIFICATION_LAPSED = Rule(
+    id="license/clarification-lapsed",
+    summary="A clarification of the policy no longer applies: its licence file changed.",
+    help="Read the licence file again; if it still says what the clarification states, put its "
+    "new digest (`sha256sum LICENSE`) in the `clarify:` entry, else correct or remove the entry. "
+    "Until then the licence is what the model's files say.",
+    level=Severity.ERROR,
+    group="license",
+    fires_when="a `clarify:` entry pinned to a licence file's sha256 matches the model, and the "
+    "file has changed, is missing or cannot be read (the licence falls back to what the files "
+    "say)",
+)
+RULES = (UNKNOWN, NOT_ALLOWED, INCONSISTENT, LINEAGE_CONFLICT, CLARIFICATION_LAPSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +98,13 @@ class LicensePolicy:
 
 def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Report an unknown licence, and a licence the policy does not accept."""
-    out: list[Finding] = []
     lic = facts.license
+    out = _lapsed(facts)
     if not lic.known:
         out += finding(
             UNKNOWN, ctx.unknown, facts, _unknown_message(facts), _unknown_evidence(facts)
         )
-    elif lic.unidentified_files:
+    elif lic.unidentified_files and not lic.clarified:
         out += finding(
             UNKNOWN,
             ctx.unknown,
@@ -133,6 +146,22 @@ def check_license(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
                 [*applicable.via.evidence[:1], why],
             )
     return out
+
+
+def _lapsed(facts: ModelFacts) -> list[Finding]:
+    """A clarification pinned to a licence file that changed: it no longer applies."""
+    clar = facts.license.clarification
+    if clar is None or clar.lapsed is None:
+        return []
+    now = facts.license.expression or "unknown"
+    return finding(
+        CLARIFICATION_LAPSED,
+        CLARIFICATION_LAPSED.level,
+        facts,
+        f"the clarification {clar.license} no longer applies: {clar.lapsed}; the licence is "
+        f"what the files say ({now})",
+        [clar.evidence, *clar.pinned],
+    )
 
 
 def _unknown_ancestors(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:

@@ -33,7 +33,8 @@ LINEAGE_JURISDICTION = Rule(
 UNKNOWN_DEVELOPER = Rule(
     id="provenance/unknown-developer",
     summary="The developer's country is not known.",
-    help="Add the organisation to rules/developers.yaml with a public source, or review it.",
+    help="State where the organisation is established in the policy's `developers:` key "
+    "(`org: {country: DE, name: ..., source: URL}`), or review it.",
     level=Severity.WARNING,
     group="provenance",
     fires_when="the developer's (or an ancestor's) country is not known",

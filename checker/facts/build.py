@@ -9,6 +9,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.card import ParsedCard, parse_card
+from checker.facts.curations import (
+    NO_CURATIONS,
+    Curations,
+    clarify_license,
+    clarify_lineage,
+    developer_of,
+)
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.lineage import (
@@ -16,7 +23,6 @@ from checker.facts.lineage import (
     ancestor_of_raw,
     catalogue_lineage,
     declared_bases,
-    developer_of,
     inferred_bases,
     jurisdictions,
 )
@@ -50,8 +56,9 @@ CARD_FIELDS = (
 )
 
 
-def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
-    """The facts of one model from what a source read (not yet linked nor bound)."""
+def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATIONS) -> ModelFacts:
+    """The facts of one model from what a source read (not yet linked nor bound), with what the
+    policy declares that the knowledge base does not know (``curations``) applied."""
     owner = raw.model_id.split("/", 1)[0]
     identity = ModelIdentity(
         id=raw.model_id,
@@ -103,26 +110,29 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
     prose = read_prose(kb, parsed.body, parsed.body_line, raw.model_id)
     declared = declared_bases(card, adapter, raw, files, problems)
     bases = declared + inferred_bases(raw, config, files, declared, card, prose.bases)
-    developer = developer_of(kb, owner, raw.model_id)
+    developer = developer_of(kb, owner, raw.model_id, curations)
     complete = remote is not None and remote.lineage_complete
     if complete:
-        walked = tuple(ancestor_of_raw(kb, a, raw) for a in raw.ancestors)
+        walked = tuple(ancestor_of_raw(kb, a, raw, curations) for a in raw.ancestors)
         known = {a.id.lower() for a in walked}
         lineage = walked + catalogue_lineage(
             kb,
             tuple(
-                ancestor_of_base(kb, b, 1)
+                ancestor_of_base(kb, b, 1, curations)
                 for b in bases
                 if b.inferred and b.id.lower() not in known
             ),
+            curations,
         )
     else:
-        lineage = catalogue_lineage(kb, tuple(ancestor_of_base(kb, base, 1) for base in bases))
-    licence = license_facts(kb, card, raw, prose)
+        parents = tuple(ancestor_of_base(kb, base, 1, curations) for base in bases)
+        lineage = catalogue_lineage(kb, parents, curations)
+    lineage = clarify_lineage(kb, lineage, curations)
+    licence = clarify_license(kb, license_facts(kb, card, raw, prose), raw, curations)
     licensors = licensors_of(
-        kb, owner, licence.entries, (d.evidence for d in licence.declared), lineage
+        kb, owner, licence.entries, (d.evidence for d in licence.declared), lineage, curations
     )
-    evident = () if bases else evident_families(kb, raw.model_id, config, raw.location)
+    evident = () if bases else evident_families(kb, raw.model_id, config, raw.location, curations)
     countries = [*jurisdictions(developer, lineage), *(x.country for x in licensors if x.country)]
     return ModelFacts(
         target=printable(raw.target),

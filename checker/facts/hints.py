@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checker.facts.curations import NO_CURATIONS, Curations, developer_entry
 from checker.facts.model import Ancestor, EvidentFamily, LicensorFact
 from checker.findings import Evidence
 from checker.knowledge import Knowledge, LicenseEntry
@@ -20,6 +21,7 @@ def licensors_of(
     own: Iterable[LicenseEntry],
     evidence: Iterable[Evidence],
     lineage: Iterable[Ancestor],
+    curations: Curations = NO_CURATIONS,
 ) -> tuple[LicensorFact, ...]:
     """Licensors of the model's own licences that neither own the repository nor publish one of
     its ancestors: the licence says whose model this one derives from."""
@@ -31,7 +33,7 @@ def licensors_of(
             if any(org.lower() in covered for org in licensor.orgs):
                 continue
             for org in licensor.orgs[:1]:  # the licensor's first organisation stands for it
-                developer = kb.developer(org)
+                developer = developer_entry(kb, curations, org)
                 where = Evidence(entry.file, f"/licensor ({licensor.clause})", licensor.name)
                 out.setdefault(
                     org.lower(),
@@ -47,7 +49,11 @@ def licensors_of(
 
 
 def evident_families(
-    kb: Knowledge, model_id: str, config: Mapping[str, Any] | None, where: str
+    kb: Knowledge,
+    model_id: str,
+    config: Mapping[str, Any] | None,
+    where: str,
+    curations: Curations = NO_CURATIONS,
 ) -> tuple[EvidentFamily, ...]:
     """Families the repository name or config.json's architecture points to, other than the
     owner's own (a developer's release of its own family is not a derivative)."""
@@ -72,7 +78,7 @@ def evident_families(
         if not evidence:
             continue
         org = family.developers[0]
-        developer = kb.developer(org)
+        developer = developer_entry(kb, curations, org)
         out.append(
             EvidentFamily(
                 family.key,

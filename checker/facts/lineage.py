@@ -9,6 +9,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from checker.facts.curations import NO_CURATIONS, Curations, developer_of
 from checker.facts.license import license_facts
 from checker.facts.lineage_ids import MAX_ID_LENGTH, hub_id_of_url, is_hub_id
 from checker.facts.model import (
@@ -121,21 +122,6 @@ def inferred_bases(
     return tuple(out)
 
 
-def developer_of(kb: Knowledge, owner: str, model_id: str) -> Developer:
-    """The repository owner as the knowledge base knows it (country None when it does not)."""
-    entry = kb.developer(owner)
-    owner_evidence = Evidence(model_id, "owner", owner)
-    if entry is None:
-        return Developer(owner, None, None, None, (owner_evidence,))
-    return Developer(
-        entry.org,
-        entry.name,
-        entry.country,
-        entry.kind,
-        (owner_evidence, Evidence("rules/developers.yaml", f"/{entry.org}", entry.country)),
-    )
-
-
 def _catalogue_licence(kb: Knowledge, model_id: str) -> tuple[tuple[str, ...], Evidence | None]:
     """The licence the offline catalogue knows for a well-known model (rules/base-models.yaml)."""
     known = kb.base_model(model_id)
@@ -145,10 +131,12 @@ def _catalogue_licence(kb: Knowledge, model_id: str) -> tuple[tuple[str, ...], E
     return (entry.id,), Evidence(known.file, f"/models/{known.id}", known.license)
 
 
-def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
+def ancestor_of_base(
+    kb: Knowledge, base: BaseModelRef, depth: int, curations: Curations = NO_CURATIONS
+) -> Ancestor:
     """A parent known only by its id: its licence from the offline catalogue when it is a
     well-known model (else from the audit's other models, or unknown)."""
-    developer = developer_of(kb, base.id.split("/", 1)[0], base.id)
+    developer = developer_of(kb, base.id.split("/", 1)[0], base.id, curations)
     license_ids, listed = _catalogue_licence(kb, base.id)
     return Ancestor(
         id=base.id,
@@ -162,7 +150,9 @@ def ancestor_of_base(kb: Knowledge, base: BaseModelRef, depth: int) -> Ancestor:
     )
 
 
-def catalogue_lineage(kb: Knowledge, parents: tuple[Ancestor, ...]) -> tuple[Ancestor, ...]:
+def catalogue_lineage(
+    kb: Knowledge, parents: tuple[Ancestor, ...], curations: Curations = NO_CURATIONS
+) -> tuple[Ancestor, ...]:
     """The parents, then their own bases as the offline catalogue declares them (a fine-tune
     of DeepSeek-R1-Distill-Qwen-7B is also bound by Qwen2.5-Math-7B), to the depth limit."""
     out = list(parents)
@@ -178,15 +168,17 @@ def catalogue_lineage(kb: Knowledge, parents: tuple[Ancestor, ...]) -> tuple[Anc
         seen.add(known.base.lower())
         where = Evidence(known.file, f"/models/{known.id}/base", known.base)
         ref = BaseModelRef(known.base, known.relation or "finetune", where, inferred=child.inferred)
-        parent = ancestor_of_base(kb, ref, child.depth + 1)
+        parent = ancestor_of_base(kb, ref, child.depth + 1, curations)
         out.append(parent)
         queue.append(parent)
     return tuple(out)
 
 
-def ancestor_of_raw(kb: Knowledge, raw: RawAncestor, model: RawModel) -> Ancestor:
+def ancestor_of_raw(
+    kb: Knowledge, raw: RawAncestor, model: RawModel, curations: Curations = NO_CURATIONS
+) -> Ancestor:
     """An ancestor a source walked: its licence from its card data, country from its owner."""
-    developer = developer_of(kb, raw.id.split("/", 1)[0], raw.id)
+    developer = developer_of(kb, raw.id.split("/", 1)[0], raw.id, curations)
     license_ids: tuple[str, ...] = ()
     if raw.card_data is not None:
         card = CardFacts(

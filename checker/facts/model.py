@@ -59,7 +59,8 @@ class CardFacts:
 @dataclass(frozen=True, slots=True)
 class DeclaredLicense:
     """A licence as one place declared it, before resolution. ``declared_by`` says which kind of
-    place: ``card``, ``file``, ``tags`` or ``header``."""
+    place: ``card``, ``prose``, ``file``, ``tags``, ``header``, or ``clarified`` (the policy's
+    ``clarify:`` states it; its evidence is the policy file and line)."""
 
     value: str
     declared_by: str
@@ -86,6 +87,19 @@ class FoundDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class ClarificationFact:
+    """A clarification of the policy (``clarify:``) that matched the model: the licence it
+    states, the policy entry that states it, the licence file it is pinned to (with the digest
+    found), and, when it no longer applies, why (``lapsed``: the file changed or is missing)."""
+
+    license: str
+    evidence: Evidence  # the policy file and line of the entry
+    reason: str | None = None
+    pinned: tuple[Evidence, ...] = ()  # the licence file and the digest it has now
+    lapsed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LicenseFacts:
     """The model's licence: what was declared, what it resolved to, and the knowledge entries."""
 
@@ -100,6 +114,12 @@ class LicenseFacts:
     documents: tuple[FoundDocument, ...] = ()
     unidentified_files: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()  # why a licence stayed unknown, and what would decide it
+    clarification: ClarificationFact | None = None  # the policy's clarification that matched
+
+    @property
+    def clarified(self) -> bool:
+        """True when a clarification of the policy decides the licence (it has not lapsed)."""
+        return self.clarification is not None and self.clarification.lapsed is None
 
     @property
     def prose_only(self) -> bool:
@@ -108,8 +128,8 @@ class LicenseFacts:
 
     @property
     def inconsistent(self) -> bool:
-        """True when two sources name different licences."""
-        return len({s.ids for s in self.places if s.ids}) > 1
+        """True when two sources name different licences (and no clarification decides)."""
+        return not self.clarified and len({s.ids for s in self.places if s.ids}) > 1
 
     @property
     def known(self) -> bool:
@@ -138,8 +158,15 @@ class Developer:
     evidence: tuple[Evidence, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The report shape (evidence is reported with the findings that use it)."""
-        return {"org": self.org, "name": self.name, "country": self.country, "kind": self.kind}
+        """The report shape, with where the country came from (the knowledge base's entry or
+        the policy's ``developers:`` entry, with its line)."""
+        return {
+            "org": self.org,
+            "name": self.name,
+            "country": self.country,
+            "kind": self.kind,
+            "evidence": [e.to_json() for e in self.evidence],
+        }
 
 
 class LineageError(StrEnum):

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.facts.model import ModelFacts
+from checker.facts.curations import CLARIFIED
+from checker.facts.model import DeclaredLicense, LicenseFacts, ModelFacts
 
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def _declared(item: DeclaredLicense, lic: LicenseFacts) -> dict[str, Any]:
+    """One declaration; a clarification also says the policy's reason for it."""
+    out = {"value": item.value, "source": item.declared_by, "evidence": item.evidence.to_json()}
+    clar = lic.clarification
+    if item.declared_by == CLARIFIED and clar is not None and clar.reason is not None:
+        out["reason"] = clar.reason
+    return out
 
 
 def project(facts: ModelFacts) -> dict[str, Any]:
@@ -46,10 +56,7 @@ def project(facts: ModelFacts) -> dict[str, Any]:
             "categories": list(lic.categories),
             "source": lic.declared_by,
             "confidence": lic.confidence,
-            "declared": [
-                {"value": d.value, "source": d.declared_by, "evidence": d.evidence.to_json()}
-                for d in lic.declared
-            ],
+            "declared": [_declared(d, lic) for d in lic.declared],
             "terms": {}
             if facts.terms is None
             else {k: _plain(v) for k, v in facts.terms.items()},

@@ -4,6 +4,8 @@ build the Policy from its sections.
 Mappings merge key by key, later files winning; lists and scalars are replaced; ``rules`` and
 ``waivers`` add up by id (an id repeated later replaces the earlier entry). Each key path set is
 recorded with the file and line that set it last (``/licenses/allow``, ``/rules/<id>``).
+``developers`` and ``clarify`` are read from the chain itself, each entry with its own file and
+line (``checker.policy.curations``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from checker.checks.license import LicensePolicy
 from checker.checks.provenance import ProvenancePolicy
 from checker.checks.waivers import read_waivers
 from checker.checks.weights import WeightsPolicy
+from checker.policy.curations import SECTIONS as CURATIONS
+from checker.policy.curations import read_curations
 from checker.policy.model import Policy, Settings, UseProfile
 from checker.policy.origins import Origin, Origins
 from checker.policy.reader import PolicyFile, mappings
@@ -57,7 +61,7 @@ def _merge(
 ) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
-        if key == "extends" and not prefix:
+        if (key == "extends" or key in CURATIONS) and not prefix:
             continue
         pointer = f"{prefix}/{key}"
         origins[pointer] = Origin(file, _line(node, key))
@@ -102,5 +106,6 @@ def build(
         card=CardPolicy.from_mapping(_section(data, "card")),
         custom_rules=read_rules(data.get("rules", [])),
         waivers=read_waivers(data.get("waivers", []), known),
+        curations=read_curations(chain),
         origins=known,
     )

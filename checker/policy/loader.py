@@ -15,6 +15,7 @@ from pathlib import Path
 from checker.errors import PolicyError, PolicyIssue
 from checker.knowledge import Knowledge
 from checker.policy.build import build, merge
+from checker.policy.curations import curation_issues, curation_notes
 from checker.policy.model import Policy
 from checker.policy.reader import builtin_names, read_chain
 from checker.policy.schema import schema_issues
@@ -30,6 +31,7 @@ def load_policy(ref: str | Path, kb: Knowledge) -> Policy:
     for pf in chain:
         issues.extend(schema_issues(pf))
         issues.extend(semantic_issues(pf, kb))
+        issues.extend(curation_issues(pf, kb))
     merged, origins = merge(chain)
     if not issues:
         issues.extend(chain_issues(chain, merged))
@@ -38,5 +40,5 @@ def load_policy(ref: str | Path, kb: Knowledge) -> Policy:
     digest = hashlib.sha256()
     for pf in chain:
         digest.update(pf.data)
-    notes = tuple(note for pf in chain for note in alias_notes(pf))
+    notes = tuple(note for pf in chain for note in (*alias_notes(pf), *curation_notes(pf)))
     return replace(build(merged, origins, chain, digest.hexdigest()), notes=notes)

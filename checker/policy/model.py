@@ -21,6 +21,7 @@ from checker.checks.provenance import ProvenancePolicy
 from checker.checks.section import Reader, codes, level, read_section, same, strings
 from checker.checks.waivers import EXPIRED, UNUSED, Waiver
 from checker.checks.weights import WeightsPolicy
+from checker.facts.curations import Curations
 from checker.findings import Evidence, Severity
 from checker.policy.origins import COMMAND_LINE, DEFAULT, Origins
 
@@ -109,6 +110,7 @@ class Policy:
     card: CardPolicy = field(default_factory=CardPolicy)
     custom_rules: tuple[CustomRule, ...] = ()  # the policy's ``rules:``
     waivers: tuple[Waiver, ...] = ()
+    curations: Curations = field(default_factory=Curations)  # ``developers:``, ``clarify:``
     origins: Origins = field(default_factory=Origins)
     notes: tuple[str, ...] = ()  # what loading noted but did not refuse (UK taken as GB)
     files_sha256: str = ""  # the files' bytes alone ("": the same as ``sha256``)

@@ -22,6 +22,7 @@ _PATTERN_HINTS = {
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date YYYY-MM-DD",
     "^([A-Z]{2}|[A-Za-z][a-z0-9-]+)$": "an ISO 3166-1 alpha-2 code (DE) or a country group (eu)",
     "^[a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*$": "an id of the form org/name, lower case",
+    "^[0-9a-fA-F]{64}$": "a SHA-256 digest (64 hex digits, as sha256sum prints it)",
 }
 
 
@@ -131,6 +132,11 @@ def _validate(pf: PolicyFile) -> Iterator[PolicyIssue]:
             message = f"{value!r} is not {_PATTERN_HINTS.get(expected, f'matching {expected}')}"
         elif kind == "minimum":
             message = f"must be at least {expected} (got {value!r})"
+        elif kind == "dependentRequired" and isinstance(value, dict):
+            pairs = [(k, m) for k, needs in expected.items() if k in value for m in needs]
+            message = "; ".join(f"'{k}' needs '{m}'" for k, m in pairs if m not in value)
+        elif kind == "oneOf" and "description" in error.schema:
+            message = f"expected {error.schema['description']} (got {value!r})"
         else:
             message = error.message
         yield PolicyIssue(pf.name, line, col, key_path(path) or "(top)", message)
