@@ -139,10 +139,66 @@ def audit(
     hf_cache: bool = False,
     progress: Callable[[Target], None] | None = None,
     on_targets: Callable[[int], None] | None = None,
+    locked: bool = False,
+    baseline: str | None = None,
+    baseline_ref: str | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
-    (``hf_cache``) every model in the local Hugging Face cache, against a policy."""
+    (``hf_cache``) every model in the local Hugging Face cache, against a policy.
+
+    ``locked``: compare the one manifest target with its lock file (drift rules). ``baseline``
+    (a JSON report) or ``baseline_ref`` (a git ref, audited in this run): mark every finding
+    new or known, and count only new ones for the exit code."""
+    from pathlib import Path
+
+    from checker.baseline import apply_baseline, read_baseline
+
+    if baseline is not None and baseline_ref is not None:
+        raise UsageError("give --baseline or --baseline-ref, not both")
+    known = read_baseline(Path(baseline)) if baseline is not None else None
+    result = _audit(
+        targets, policy, model_id=model_id, use=use, now=now, hub=hub, jobs=jobs,
+        authors=authors, hf_cache=hf_cache, progress=progress, on_targets=on_targets,
+        locked=locked,
+    )  # fmt: skip
+    if baseline_ref is not None:
+        from checker.baseline_ref import audit_at_ref
+
+        shown = policy if isinstance(policy, str) else result.policy.files[-1]
+        known = audit_at_ref(
+            baseline_ref, list(targets), shown, _audit, model_id=model_id, use=use, now=now,
+            hub=hub, jobs=jobs, authors=authors, hf_cache=hf_cache, locked=locked, at_ref=True,
+        )  # fmt: skip
+    return result if known is None else apply_baseline(result, known)
+
+
+def _audit(
+    targets: Sequence[str],
+    policy: str | Policy,
+    *,
+    model_id: str | None,
+    use: dict[str, Any] | None,
+    now: dt.datetime | None,
+    hub: HubOptions | None,
+    jobs: int,
+    authors: Sequence[str],
+    hf_cache: bool,
+    progress: Callable[[Target], None] | None = None,
+    on_targets: Callable[[int], None] | None = None,
+    locked: bool = False,
+    at_ref: bool = False,
+) -> AuditResult:
     kb = load_knowledge()
+    lock = manifest = None
+    if locked:
+        from checker.lock.gate import default_lock_path, manifest_of
+        from checker.lock.read import read_lock
+
+        manifest = manifest_of(targets)
+        lock_path = default_lock_path(manifest)
+        # at a baseline ref without a lock there is nothing to compare: audit it unlocked
+        if not at_ref or lock_path.is_file():
+            lock = read_lock(lock_path, manifest)
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
     session = Session(hub)
@@ -169,7 +225,14 @@ def audit(
     if on_targets is not None:
         on_targets(len(parsed))
     facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)
-    return audit_facts(facts, loaded, kb, now)
+    if lock is None or manifest is None:
+        return audit_facts(facts, loaded, kb, now)
+    from checker.lock.attach import attach_lock
+    from checker.lock.gate import lock_notes
+
+    facts, stale = attach_lock(facts, parsed, lock)
+    result = audit_facts(facts, loaded, kb, now)
+    return replace(result, notes=tuple(lock_notes(lock, stale, manifest, __version__)))
 
 
 __all__ = [

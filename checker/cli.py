@@ -187,6 +187,24 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     show_default=True,
     help="Seconds to wait for each Hub request.",
 )
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Compare the manifest with its lock file (models.lock.yaml beside it): drift rules.",
+)
+@click.option(
+    "--baseline",
+    default=None,
+    metavar="REPORT.json",
+    help="Mark findings new or known against an earlier JSON report; only new ones fail.",
+)
+@click.option(
+    "--baseline-ref",
+    default=None,
+    metavar="REF",
+    help="Audit the targets as they were at this git ref, in this run, and use that as the "
+    "baseline (a pull request's base: origin/main).",
+)
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -207,6 +225,9 @@ def check(
     offline: bool,
     jobs: int,
     timeout: float,
+    locked: bool,
+    baseline: str | None,
+    baseline_ref: str | None,
 ) -> None:
     """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
 
@@ -246,8 +267,12 @@ def check(
             hf_cache=hf_cache,
             progress=progress,
             on_targets=on_targets,
+            locked=locked,
+            baseline=baseline,
+            baseline_ref=baseline_ref,
         )
-    for note in result.policy.notes:
+    known = result.baseline.notes if result.baseline else ()
+    for note in (*result.policy.notes, *result.notes, *known):
         click.echo(f"clearance: note: {note}", err=True)
     for fmt, out in pairs:
         if out == "-":
@@ -268,6 +293,51 @@ def check(
     if not quiet:
         click.echo(outcome_line(result), err=True)
     sys.exit(result.exit_code)
+
+
+@main.command("lock")
+@click.argument("manifest")
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    metavar="FILE",
+    help="Where to write the lock (default: models.lock.yaml beside the manifest).",
+)
+@click.option(
+    "--policy",
+    "-p",
+    default=None,
+    metavar="FILE",
+    help="Policy the recorded verdicts come from (default: builtin:baseline).",
+)
+@click.option("--offline", is_flag=True, help="Use only the local Hugging Face cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=8, show_default=True)
+@error_handler
+def lock(manifest: str, output: str | None, policy: str | None, offline: bool, jobs: int) -> None:
+    """Write the lock of MANIFEST: each model's revision or content digest, licence
+    fingerprint, gating, developer, lineage and verdict (for `clearance check --locked`)."""
+    from pathlib import Path
+
+    from checker.api import DEFAULT_POLICY, audit
+    from checker.errors import UsageError
+    from checker.lock import default_lock_path, lock_document, render_lock
+    from checker.lock.gate import manifest_of
+    from checker.sources import HubOptions
+    from checker.sources.targets import parse_target
+
+    path = manifest_of([manifest])
+    targets = parse_target(manifest)
+    result = audit([manifest], policy or DEFAULT_POLICY, hub=HubOptions(offline=offline), jobs=jobs)
+    out = Path(output) if output else default_lock_path(path)
+    text = render_lock(lock_document(result, targets, path, out))
+    try:
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"{out}: cannot write the lock: {why}") from exc
+    click.echo(f"clearance: locked {len(result.models)} model(s) in {out}", err=True)
 
 
 @contextmanager

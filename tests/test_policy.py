@@ -122,6 +122,7 @@ def test_schema_documents_every_policy_key() -> None:
         "provenance",
         "weights",
         "card",
+        "drift",
         "rules",
         "waivers",
     }

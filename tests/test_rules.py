@@ -106,7 +106,9 @@ def _sections() -> dict[str, type]:
 def test_every_schema_key_of_a_section_is_read() -> None:
     schema = json.loads(rules_file("schema", "policy.schema.json").read_text())
     sections = _sections()
-    assert set(sections) == {"use", "settings", "licenses", "provenance", "weights", "card"}
+    assert set(sections) == {
+        "use", "settings", "licenses", "provenance", "weights", "card", "drift"
+    }  # fmt: skip
     for key, cls in sections.items():
         assert set(cls.READ) == set(schema["properties"][key]["properties"]), key
     for key, item in (("rules", CustomRule), ("waivers", Waiver)):

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.card import ParsedCard, parse_card
+from checker.facts.digests import source_digest
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.lineage import (
@@ -124,6 +125,7 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
     )
     evident = () if bases else evident_families(kb, raw.model_id, config, raw.location)
     countries = [*jurisdictions(developer, lineage), *(x.country for x in licensors if x.country)]
+    weights = weight_facts(card, config, raw, files)
     return ModelFacts(
         target=printable(raw.target),
         model=identity,
@@ -132,10 +134,11 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
         provenance=ProvenanceFacts(developer, tuple(sorted(set(countries))), licensors, evident),
         bases=bases,
         lineage=lineage,
-        weights=weight_facts(card, config, raw, files),
+        weights=weights,
         problems=tuple(problems),
         named_by=raw.named_by,
         lineage_complete=complete,
+        digest=source_digest(raw, card, weights),
     )
 
 

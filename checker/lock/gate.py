@@ -1,0 +1,41 @@
+"""``check --locked``: find the lock of the manifest being checked, and say what it notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from checker.errors import UsageError
+from checker.facts.digests import LockEntry
+from checker.lock.document import default_lock_path
+from checker.lock.read import Lock
+
+
+def manifest_of(targets: Sequence[str]) -> Path:
+    """The one manifest ``--locked`` (and ``clearance lock``) works on."""
+    files = [Path(t) for t in targets if Path(t).is_file()]
+    if len(targets) != 1 or len(files) != 1:
+        raise UsageError("--locked checks exactly one manifest (models.yaml) against its lock")
+    return files[0]
+
+
+def lock_notes(lock: Lock, stale: Sequence[LockEntry], manifest: Path, version: str) -> list[str]:
+    """What a usable lock says beyond the findings: entries no longer in the manifest, and a
+    manifest, tool or knowledge base that changed since locking."""
+    import hashlib
+
+    notes = []
+    if stale:
+        names = ", ".join(e.path or e.id for e in stale[:5]) + (", ..." if len(stale) > 5 else "")
+        notes.append(
+            f"{lock.path}: {len(stale)} locked model(s) no longer in the manifest ({names}); "
+            "`clearance lock` drops them"
+        )
+    if "sha256:" + hashlib.sha256(manifest.read_bytes()).hexdigest() != lock.manifest_sha256:
+        notes.append(f"{lock.path}: the manifest changed since locking")
+    if lock.tool_version != version:
+        notes.append(f"{lock.path}: locked with clearance {lock.tool_version} (this is {version})")
+    return notes
+
+
+__all__ = ["default_lock_path", "lock_notes", "manifest_of"]
