@@ -25,7 +25,7 @@ CHECKER = REPO / "checker"
 # names reading problems by ProblemKind, and checks/card.py maps each kind to its rule).
 PENDING: set[Path] = set()
 # What a built-in rule id looks like (custom rules carry the policy's own namespaces).
-BUILTIN_ID = re.compile(r"^(license|use|provenance|weights|card|input|waiver)/[a-z][a-z-]*$")
+BUILTIN_ID = re.compile(r"^(license|use|provenance|weights|card|input|waiver|drift)/[a-z][a-z-]*$")
 
 
 def _pending(path: Path) -> bool:

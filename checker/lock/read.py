@@ -99,7 +99,12 @@ def read_lock(lock_path: Path, manifest: Path) -> Lock:
     )
     if errors:
         first = errors[0]
-        raise InputError(f"{_where(shown, node, list(first.absolute_path))}: {first.message}")
+        message = first.message
+        if first.validator == "required":
+            message = message.replace("is a required property", "is missing") + (
+                " (cut off or edited by hand: run `clearance lock` again)"
+            )
+        raise InputError(f"{_where(shown, node, list(first.absolute_path))}: {message}")
     if plain["digest"] != self_digest(plain):
         raise InputError(
             f"{_where(shown, node, ['digest'])}: does not match the content (edited by hand "
