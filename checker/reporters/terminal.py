@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 
-from checker.findings import Severity, Verdict
+from checker.findings import Finding, Severity, Verdict
 from checker.result import AuditResult
 
 _VERDICT_STYLE = {
@@ -69,7 +69,7 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
                 f" [dim](waived by {escape(finding.waived_by)})[/]" if finding.waived_by else ""
             )
             console.print(
-                f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
+                f"  [{style}]{finding.severity.value:<7}[/] {_new(finding)}{finding.rule}: "
                 f"{escape(finding.message)}{waived}"
             )
     if result.findings:
@@ -78,7 +78,7 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
         for finding in result.findings:
             style = _SEVERITY_STYLE[finding.severity]
             console.print(
-                f"  [{style}]{finding.severity.value:<7}[/] {finding.rule}: "
+                f"  [{style}]{finding.severity.value:<7}[/] {_new(finding)}{finding.rule}: "
                 f"{escape(finding.message)}"
             )
     s = result
@@ -89,4 +89,14 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
         f"{s.count(Verdict.FAIL)} fail, {s.count(Verdict.ERROR)} error · policy "
         f"{escape(s.policy.name)} · knowledge {s.knowledge_version}"
     )
+    if s.baseline is not None:
+        console.print(
+            f"{s.baseline.new} new finding(s); {s.baseline.known} known findings carried over "
+            f"from {escape(s.baseline.source)}"
+        )
     return buffer.getvalue()
+
+
+def _new(finding: Finding) -> str:
+    """The marker of a finding the baseline does not have."""
+    return "[bold]new[/] " if finding.new else ""
