@@ -25,7 +25,11 @@ def _model(folder: Path, licence: str | None, pickle: bool = False) -> None:
         (folder / "extra.bin").write_bytes(b"\x80\x04\x95" + b"\0" * 13)
 
 
-MANIFEST = "models:\n  - id: google-bert/alpha\n    path: models/alpha\n  - id: google-bert/beta\n    path: models/beta\n"
+MANIFEST = (
+    "models:\n"
+    "  - id: google-bert/alpha\n    path: models/alpha\n"
+    "  - id: google-bert/beta\n    path: models/beta\n"
+)
 WITH_GAMMA = MANIFEST + "  - id: google-bert/gamma\n    path: models/gamma\n"
 
 

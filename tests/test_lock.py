@@ -15,7 +15,6 @@ from conftest import EXAMPLES, safetensors_bytes
 from checker.cli import main
 
 
-
 def _model(
     folder: Path, licence: str = "mit", extra: str = "", files: dict[str, str] | None = None
 ) -> None:

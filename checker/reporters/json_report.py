@@ -62,7 +62,8 @@ def _baseline(result: AuditResult) -> dict[str, Any]:
     b = result.baseline
     if b is None:
         return {}
-    return {"baseline": {"source": b.source, "new": b.new, "known": b.known, "notes": list(b.notes)}}
+    block = {"source": b.source, "new": b.new, "known": b.known, "notes": list(b.notes)}
+    return {"baseline": block}
 
 
 def to_document(result: AuditResult) -> dict[str, Any]:
