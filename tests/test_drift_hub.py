@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, fake_hub_running
 from fakehub import FakeHub, FakeRepo, make_readme
 
 from checker.api import audit
@@ -33,19 +33,8 @@ def _files(licence: bytes) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module", autouse=True)
 def _hub() -> Iterator[None]:
-    from huggingface_hub import constants
-
-    HUB.start()
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-    patcher.setattr(constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", True)
-    patcher.setattr(constants, "HF_HUB_OFFLINE", False)
-    patcher.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
+    with fake_hub_running(HUB):
         yield
-    finally:
-        patcher.undo()
-        HUB.stop()
 
 
 @pytest.fixture

@@ -125,21 +125,32 @@ def check_drift(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             f"{facts.model.id} is not locked: {why}",
             [named, Evidence(locked.lock, "/models", why)],
         )
+    pair = _Pair(facts, locked, entry, now, ctx.unknown)
     return [
-        *_license(facts, locked, entry, now, levels.license_changed, ctx.unknown),
-        *_revision(facts, locked, entry, now, levels.revision_moved, ctx.unknown),
-        *_gating(facts, locked, entry, now, levels.gating_changed, ctx.unknown),
+        *_license(pair, levels.license_changed),
+        *_revision(pair, levels.revision_moved),
+        *_gating(pair, levels.gating_changed),
     ]
 
 
-def _license(
-    facts: ModelFacts,
-    locked: LockedFacts,
-    entry: LockEntry,
-    now: SourceDigest,
-    severity: Severity | None,
-    unknown: Severity | None,
-) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """One model as locked and as read now, and the unknown level."""
+
+    facts: ModelFacts
+    locked: LockedFacts
+    entry: LockEntry
+    now: SourceDigest
+    unknown: Severity | None
+
+    def level(self, severity: Severity | None, unknown: bool) -> Severity | None:
+        """The rule's level, or the unknown level when the comparison cannot be made (a rule
+        that is off stays off)."""
+        return None if severity is None else (self.unknown if unknown else severity)
+
+
+def _license(pair: _Pair, severity: Severity | None) -> list[Finding]:
+    facts, locked, entry, now = pair.facts, pair.locked, pair.entry, pair.now
     unreadable_now = not now.complete and entry.complete
     if now.license.terms_fingerprint == entry.terms_fingerprint and not unreadable_now:
         return []
@@ -151,7 +162,7 @@ def _license(
         why = "; ".join(now.missing) if not now.complete else "the lock was made without them"
         return finding(
             LICENSE_CHANGED,
-            None if severity is None else unknown,
+            pair.level(severity, unknown=True),
             facts,
             f"the licence inputs could not all be read ({why}): whether the licence changed "
             "since locking is not known",
@@ -175,14 +186,8 @@ def _license(
     )
 
 
-def _revision(
-    facts: ModelFacts,
-    locked: LockedFacts,
-    entry: LockEntry,
-    now: SourceDigest,
-    severity: Severity | None,
-    unknown: Severity | None,
-) -> list[Finding]:
+def _revision(pair: _Pair, severity: Severity | None) -> list[Finding]:
+    facts, locked, entry, now = pair.facts, pair.locked, pair.entry, pair.now
     if entry.source == "hub" or entry.revision is not None:
         if entry.pinned is not None or now.revision == entry.revision:
             return []  # a pinned entry never moves
@@ -204,7 +209,7 @@ def _revision(
     if unreadable_now:
         return finding(
             REVISION_MOVED,
-            None if severity is None else unknown,
+            pair.level(severity, unknown=True),
             facts,
             f"files could not all be read ({'; '.join(now.missing)}): whether the folder "
             "changed since locking is not known",
@@ -219,14 +224,8 @@ def _revision(
     )
 
 
-def _gating(
-    facts: ModelFacts,
-    locked: LockedFacts,
-    entry: LockEntry,
-    now: SourceDigest,
-    severity: Severity | None,
-    unknown: Severity | None,
-) -> list[Finding]:
+def _gating(pair: _Pair, severity: Severity | None) -> list[Finding]:
+    facts, locked, entry, now = pair.facts, pair.locked, pair.entry, pair.now
     if now.license.gating == entry.gating:
         return []
     old = _lock_evidence(locked, entry, "gating", value=entry.gating)
@@ -234,7 +233,7 @@ def _gating(
     if now.license.gating.startswith("unknown"):
         return finding(
             GATING_CHANGED,
-            None if severity is None else unknown,
+            pair.level(severity, unknown=True),
             facts,
             f"the gating is not known now (locked: {entry.gating})",
             [old, new, *facts.weights.availability_evidence[:1]],
