@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.checks import CHECKS, RULES
 from checker.engine import evaluate
@@ -28,6 +28,9 @@ from checker.sources import (
 )
 from checker.sources.targets import parse_target
 from checker.version import __version__
+
+if TYPE_CHECKING:
+    from checker.lock.read import Lock
 
 DEFAULT_POLICY = "builtin:baseline"
 
@@ -190,16 +193,12 @@ def _audit(
     at_ref: bool = False,
 ) -> AuditResult:
     kb = load_knowledge()
-    lock = manifest = None
+    lock: Lock | None = None
+    notes: list[str] = []
     if locked:
-        from checker.lock.gate import default_lock_path, manifest_of
-        from checker.lock.read import read_lock
+        from checker.lock.gate import open_lock
 
-        manifest = manifest_of(targets)
-        lock_path = default_lock_path(manifest)
-        # at a baseline ref without a lock there is nothing to compare: audit it unlocked
-        if not at_ref or lock_path.is_file():
-            lock = read_lock(lock_path, manifest)
+        lock, notes = open_lock(targets, at_ref)
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
     session = Session(hub)
@@ -226,14 +225,13 @@ def _audit(
     if on_targets is not None:
         on_targets(len(parsed))
     facts = gather(parsed, kb, session=session, jobs=jobs, progress=progress)
-    if lock is None or manifest is None:
-        return audit_facts(facts, loaded, kb, now)
-    from checker.lock.attach import attach_lock
-    from checker.lock.gate import lock_notes
+    if lock is not None:
+        from checker.lock.gate import apply_lock
 
-    facts, stale = attach_lock(facts, parsed, lock)
+        facts, more = apply_lock(facts, parsed, lock, __version__)
+        notes += more
     result = audit_facts(facts, loaded, kb, now)
-    return replace(result, notes=tuple(lock_notes(lock, stale, manifest, __version__)))
+    return replace(result, notes=tuple(notes)) if notes else result
 
 
 __all__ = [

@@ -132,6 +132,7 @@ def audit_at_ref(
             )
 
         found = baseline_of(result, f"git:{ref}", rewrite)
+        notes += [f"at {ref}: {note}" for note in result.notes if "baseline ref" in note]
         return Baseline(
             found.source, found.keys, found.tool_version, found.policy_sha256, tuple(notes)
         )

@@ -201,3 +201,24 @@ def test_baseline_ref_outside_a_repository_is_exit_2(project: Path) -> None:
 def test_baseline_and_baseline_ref_together_is_a_usage_error(project: Path) -> None:
     code, _, err = report(project, "--baseline", "x.json", "--baseline-ref", "main")
     assert code == 2 and "not both" in err
+
+
+def test_baseline_ref_with_locked_uses_the_lock_at_the_ref(repo: Path) -> None:
+    assert cli("lock", str(repo / "models.yaml"))[0] == 0
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "lock")
+    code, doc, _ = report(repo, "--locked", "--baseline-ref", "main")
+    assert code == 0 and doc["baseline"]["new"] == 0
+    _model(repo / "models" / "alpha", "mit")  # changed in the pull request, not re-locked
+    code, doc, _ = report(repo, "--locked", "--baseline-ref", "main")
+    new = {f["rule"] for f in findings(doc)["google-bert/alpha"] if f["new"]}
+    assert code == 1 and "drift/license-changed" in new
+
+
+def test_an_unusable_lock_at_the_ref_is_a_note_not_an_error(repo: Path) -> None:
+    (repo / "models.lock.yaml").write_text("lock-version: 0\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "an old lock")
+    assert cli("lock", str(repo / "models.yaml"))[0] == 0
+    code, _, err = report(repo, "--locked", "--baseline-ref", "main")
+    assert code == 0 and "the lock at the baseline ref is not used" in err

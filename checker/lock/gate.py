@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker.errors import UsageError
+from checker.errors import InputError, UsageError
+from checker.facts import ModelFacts
 from checker.facts.digests import LockEntry
+from checker.lock.attach import attach_lock
 from checker.lock.document import default_lock_path
-from checker.lock.read import Lock
+from checker.lock.read import Lock, read_lock
+from checker.sources.targets import Target
 
 
 def manifest_of(targets: Sequence[str]) -> Path:
@@ -17,6 +20,31 @@ def manifest_of(targets: Sequence[str]) -> Path:
     if len(targets) != 1 or len(files) != 1:
         raise UsageError("--locked checks exactly one manifest (models.yaml) against its lock")
     return files[0]
+
+
+def open_lock(targets: Sequence[str], at_ref: bool = False) -> tuple[Lock | None, list[str]]:
+    """The lock of the one manifest target, read and validated (an unusable one is an
+    InputError). At a baseline ref (``--baseline-ref``) a missing or unusable lock is not an
+    error: that audit runs without it, with a note (the base may predate the lock, or hold
+    one an older Clearance wrote)."""
+    manifest = manifest_of(targets)
+    path = default_lock_path(manifest)
+    if not at_ref:
+        return read_lock(path, manifest), []
+    if not path.is_file():
+        return None, []
+    try:
+        return read_lock(path, manifest), []
+    except InputError as exc:
+        return None, [f"the lock at the baseline ref is not used: {exc}"]
+
+
+def apply_lock(
+    facts: Sequence[ModelFacts], targets: Sequence[Target], lock: Lock, version: str
+) -> tuple[list[ModelFacts], list[str]]:
+    """The facts with their lock entries attached, and the lock's notes."""
+    attached, stale = attach_lock(facts, targets, lock)
+    return attached, lock_notes(lock, stale, Path(lock.manifest), version)
 
 
 def lock_notes(lock: Lock, stale: Sequence[LockEntry], manifest: Path, version: str) -> list[str]:
@@ -38,4 +66,4 @@ def lock_notes(lock: Lock, stale: Sequence[LockEntry], manifest: Path, version: 
     return notes
 
 
-__all__ = ["default_lock_path", "lock_notes", "manifest_of"]
+__all__ = ["apply_lock", "default_lock_path", "lock_notes", "manifest_of", "open_lock"]

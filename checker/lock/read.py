@@ -34,6 +34,7 @@ class Lock:
     knowledge_digest: str
     policy_sha256: str
     entries: tuple[LockEntry, ...]
+    manifest: str = ""  # the manifest file it was read for
 
 
 @cache
@@ -123,6 +124,7 @@ def read_lock(lock_path: Path, manifest: Path) -> Lock:
         knowledge_digest=plain["knowledge"]["digest"],
         policy_sha256=plain["policy"]["sha256"],
         entries=entries_of(plain["models"], node["models"]),
+        manifest=str(manifest),
     )
 
 
