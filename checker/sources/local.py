@@ -134,9 +134,7 @@ def read_local(target: Target) -> RawModel:
     card = _read(root, card_name, MAX_CARD_BYTES) if card_name else None
     config = _read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None
     adapter = (
-        _read(root, "adapter_config.json", MAX_JSON_BYTES)
-        if "adapter_config.json" in top
-        else None
+        _read(root, "adapter_config.json", MAX_JSON_BYTES) if "adapter_config.json" in top else None
     )
     return RawModel(
         target=base.target,
