@@ -222,3 +222,19 @@ def test_an_unusable_lock_at_the_ref_is_a_note_not_an_error(repo: Path) -> None:
     assert cli("lock", str(repo / "models.yaml"))[0] == 0
     code, _, err = report(repo, "--locked", "--baseline-ref", "main")
     assert code == 0 and "the lock at the baseline ref is not used" in err
+
+
+def test_sarif_states_the_baseline_state_of_each_result(project: Path) -> None:
+    import jsonschema
+
+    base = _baseline(project)
+    _model(project / "models" / "gamma", None)
+    (project / "models.yaml").write_text(WITH_GAMMA)
+    _, out, _ = cli("check", str(project / "models.yaml"), "-f", "sarif", "--baseline", str(base))
+    doc = json.loads(out)
+    states = {(r["properties"]["model"], r["baselineState"]) for r in doc["runs"][0]["results"]}
+    assert ("google-bert/gamma", "new") in states and ("google-bert/beta", "unchanged") in states
+    schema = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.is_file():
+        loaded = json.loads(schema.read_text(encoding="utf-8"))
+        jsonschema.validators.validator_for(loaded)(loaded).validate(doc)

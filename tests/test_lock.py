@@ -243,3 +243,19 @@ def test_a_lock_for_another_manifest_is_exit_2(project: Path) -> None:
     code, _, err = check_locked(project)
     line = _error_line(err)
     assert code == 2 and "manifest.path: the lock is for 'other.yaml', not 'models.yaml'" in line
+
+
+def test_the_raw_model_records_what_was_read_in_full(project: Path) -> None:
+    import hashlib
+
+    from checker.sources.local import read_local
+    from checker.sources.targets import Target
+
+    folder = project / "models" / "beta"
+    raw = read_local(Target("local", str(folder), "beta"))
+    roles = {f.path: f.role for f in raw.read_files}
+    assert roles == {"LICENSE": "license", "README.md": "card", "config.json": "config"}
+    licence = next(f for f in raw.read_files if f.path == "LICENSE")
+    data = (folder / "LICENSE").read_bytes()
+    assert (licence.size, licence.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert [f.path for f in raw.read_files] == sorted(roles)  # weights are never read in full
