@@ -317,27 +317,10 @@ def check(
 def lock(manifest: str, output: str | None, policy: str | None, offline: bool, jobs: int) -> None:
     """Write the lock of MANIFEST: each model's revision or content digest, licence
     fingerprint, gating, developer, lineage and verdict (for `clearance check --locked`)."""
-    from pathlib import Path
+    from checker.lock.gate import write_lock
 
-    from checker.api import DEFAULT_POLICY, audit
-    from checker.errors import UsageError
-    from checker.lock import default_lock_path, lock_document, render_lock
-    from checker.lock.gate import manifest_of
-    from checker.sources import HubOptions
-    from checker.sources.targets import parse_target
-
-    path = manifest_of([manifest])
-    targets = parse_target(manifest)
-    result = audit([manifest], policy or DEFAULT_POLICY, hub=HubOptions(offline=offline), jobs=jobs)
-    out = Path(output) if output else default_lock_path(path)
-    text = render_lock(lock_document(result, targets, path, out))
-    try:
-        if not out.is_file() or out.read_text(encoding="utf-8") != text:
-            out.write_text(text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or exc
-        raise UsageError(f"{out}: cannot write the lock: {why}") from exc
-    click.echo(f"clearance: locked {len(result.models)} model(s) in {out}", err=True)
+    out, count = write_lock(manifest, output, policy, offline, jobs)
+    click.echo(f"clearance: locked {count} model(s) in {out}", err=True)
 
 
 @contextmanager

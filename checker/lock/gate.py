@@ -22,6 +22,31 @@ def manifest_of(targets: Sequence[str]) -> Path:
     return files[0]
 
 
+def write_lock(
+    manifest: str, output: str | None, policy: str | None, offline: bool, jobs: int
+) -> tuple[Path, int]:
+    """Audit MANIFEST and write its lock (``models.lock.yaml`` beside it, or ``output``); the
+    file is left untouched when its content would not change. Returns where, and how many
+    models."""
+    from checker.api import DEFAULT_POLICY, audit
+    from checker.lock.document import lock_document, render_lock
+    from checker.sources import HubOptions
+    from checker.sources.targets import parse_target
+
+    path = manifest_of([manifest])
+    targets = parse_target(manifest)
+    result = audit([manifest], policy or DEFAULT_POLICY, hub=HubOptions(offline=offline), jobs=jobs)
+    out = Path(output) if output else default_lock_path(path)
+    text = render_lock(lock_document(result, targets, path, out))
+    try:
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"{out}: cannot write the lock: {why}") from exc
+    return out, len(result.models)
+
+
 def open_lock(targets: Sequence[str], at_ref: bool = False) -> tuple[Lock | None, list[str]]:
     """The lock of the one manifest target, read and validated (an unusable one is an
     InputError). At a baseline ref (``--baseline-ref``) a missing or unusable lock is not an
@@ -66,4 +91,11 @@ def lock_notes(lock: Lock, stale: Sequence[LockEntry], manifest: Path, version: 
     return notes
 
 
-__all__ = ["apply_lock", "default_lock_path", "lock_notes", "manifest_of", "open_lock"]
+__all__ = [
+    "apply_lock",
+    "default_lock_path",
+    "lock_notes",
+    "manifest_of",
+    "open_lock",
+    "write_lock",
+]
