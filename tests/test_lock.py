@@ -259,3 +259,17 @@ def test_the_raw_model_records_what_was_read_in_full(project: Path) -> None:
     data = (folder / "LICENSE").read_bytes()
     assert (licence.size, licence.sha256) == (len(data), hashlib.sha256(data).hexdigest())
     assert [f.path for f in raw.read_files] == sorted(roles)  # weights are never read in full
+
+
+def test_the_lock_does_not_depend_on_the_manifest_order(project: Path) -> None:
+    cli("lock", str(project / "models.yaml"))
+    first = (project / "models.lock.yaml").read_text()
+    lines = (project / "models.yaml").read_text().splitlines(keepends=True)
+    (project / "models.yaml").write_text(lines[0] + "".join(lines[3:5] + lines[1:3]))
+    cli("lock", str(project / "models.yaml"))
+    second = (project / "models.lock.yaml").read_text()
+
+    def body(text: str) -> str:
+        return text[text.index("models:\n") : text.index("\ndigest:")]
+
+    assert body(first) == body(second) and first != second  # only the manifest digest differs
