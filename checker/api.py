@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.checks import CHECKS, RULES
 from checker.engine import evaluate
@@ -31,6 +31,9 @@ from checker.sources import (
 from checker.sources.targets import parse_target
 from checker.sources.workspace import repository_root
 from checker.version import __version__
+
+if TYPE_CHECKING:
+    from checker.lock.read import Lock
 
 DEFAULT_POLICY = "builtin:baseline"
 
@@ -126,7 +129,8 @@ def audit_facts(
         models=tuple(models),
         findings=tuple(findings),
         rules=rule_infos(),
-        checks=tuple(CHECKS),
+        # the drift check runs only against a lock (check --locked): otherwise it is not listed
+        checks=tuple(c for c in CHECKS if c != "drift" or any(f.locked for f in facts)),
         workspace=workspace,
     )
 
@@ -173,12 +177,65 @@ def audit(
     progress: Callable[[Target], None] | None = None,
     on_targets: Callable[[int], None] | None = None,
     workspace: Workspace | None = None,
+    locked: bool = False,
+    baseline: str | None = None,
+    baseline_ref: str | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
     (``hf_cache``) every model in the local Hugging Face cache, against a policy. Pass
     ``workspace=find_workspace(targets)`` to have SARIF place files against the repository root
-    (the command line does); without it they stay relative to the working directory."""
+    (the command line does); without it they stay relative to the working directory.
+
+    ``locked``: compare the one manifest target with its lock file (drift rules). ``baseline``
+    (a JSON report) or ``baseline_ref`` (a git ref, audited in this run): mark every finding
+    new or known, and count only new ones for the exit code."""
+    from pathlib import Path
+
+    from checker.baseline import apply_baseline, read_baseline
+
+    if baseline is not None and baseline_ref is not None:
+        raise UsageError("give --baseline or --baseline-ref, not both")
+    known = read_baseline(Path(baseline)) if baseline is not None else None
+    result = _audit(
+        targets, policy, model_id=model_id, use=use, now=now, hub=hub, jobs=jobs,
+        authors=authors, hf_cache=hf_cache, progress=progress, on_targets=on_targets,
+        locked=locked, workspace=workspace,
+    )  # fmt: skip
+    if baseline_ref is not None:
+        from checker.baseline_ref import audit_at_ref
+
+        shown = policy if isinstance(policy, str) else result.policy.files[-1]
+        known = audit_at_ref(
+            baseline_ref, list(targets), shown, _audit, model_id=model_id, use=use, now=now,
+            hub=hub, jobs=jobs, authors=authors, hf_cache=hf_cache, locked=locked, at_ref=True,
+        )  # fmt: skip
+    return result if known is None else apply_baseline(result, known)
+
+
+def _audit(
+    targets: Sequence[str],
+    policy: str | Policy,
+    *,
+    model_id: str | None,
+    use: dict[str, Any] | None,
+    now: dt.datetime | None,
+    hub: HubOptions | None,
+    jobs: int,
+    authors: Sequence[str],
+    hf_cache: bool,
+    progress: Callable[[Target], None] | None = None,
+    on_targets: Callable[[int], None] | None = None,
+    locked: bool = False,
+    at_ref: bool = False,
+    workspace: Workspace | None = None,
+) -> AuditResult:
     kb = load_knowledge()
+    lock: Lock | None = None
+    notes: list[str] = []
+    if locked:
+        from checker.lock.gate import open_lock
+
+        lock, notes = open_lock(targets, at_ref)
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
     session = Session(hub)
@@ -207,7 +264,13 @@ def audit(
     facts = gather(
         parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
     )
-    return audit_facts(facts, loaded, kb, now, workspace)
+    if lock is not None:
+        from checker.lock.gate import apply_lock
+
+        facts, more = apply_lock(facts, parsed, lock, __version__)
+        notes += more
+    result = audit_facts(facts, loaded, kb, now, workspace)
+    return replace(result, notes=tuple(notes)) if notes else result
 
 
 __all__ = [

@@ -207,6 +207,24 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     show_default=True,
     help="Seconds to wait for each Hub request.",
 )
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Compare the manifest with its lock file (models.lock.yaml beside it): drift rules.",
+)
+@click.option(
+    "--baseline",
+    default=None,
+    metavar="REPORT.json",
+    help="Mark findings new or known against an earlier JSON report; only new ones fail.",
+)
+@click.option(
+    "--baseline-ref",
+    default=None,
+    metavar="REF",
+    help="Audit the targets as they were at this git ref, in this run, and use that as the "
+    "baseline (a pull request's base: origin/main).",
+)
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -230,6 +248,9 @@ def check(
     offline: bool,
     jobs: int,
     timeout: float,
+    locked: bool,
+    baseline: str | None,
+    baseline_ref: str | None,
 ) -> None:
     """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
 
@@ -271,8 +292,12 @@ def check(
             progress=progress,
             on_targets=on_targets,
             workspace=workspace,
+            locked=locked,
+            baseline=baseline,
+            baseline_ref=baseline_ref,
         )
-    for note in result.policy.notes:
+    known = result.baseline.notes if result.baseline else ()
+    for note in (*result.policy.notes, *result.notes, *known):
         click.echo(f"clearance: note: {note}", err=True)
     full = tuple(out for fmt, out in pairs if fmt in ("html", "json") and out != "-")
     for fmt, out in pairs:
@@ -303,6 +328,34 @@ def check(
 def _color(no_color: bool) -> bool:
     """Styles on stdout: only on a terminal, never with --no-color or a non-empty NO_COLOR."""
     return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
+
+
+@main.command("lock")
+@click.argument("manifest")
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    metavar="FILE",
+    help="Where to write the lock (default: models.lock.yaml beside the manifest).",
+)
+@click.option(
+    "--policy",
+    "-p",
+    default=None,
+    metavar="FILE",
+    help="Policy the recorded verdicts come from (default: builtin:baseline).",
+)
+@click.option("--offline", is_flag=True, help="Use only the local Hugging Face cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=8, show_default=True)
+@error_handler
+def lock(manifest: str, output: str | None, policy: str | None, offline: bool, jobs: int) -> None:
+    """Write the lock of MANIFEST: each model's revision or content digest, licence
+    fingerprint, gating, developer, lineage and verdict (for `clearance check --locked`)."""
+    from checker.lock.gate import write_lock
+
+    out, count = write_lock(manifest, output, policy, offline, jobs)
+    click.echo(f"clearance: locked {count} model(s) in {out}", err=True)
 
 
 @contextmanager

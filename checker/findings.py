@@ -71,6 +71,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     waived_by: str | None = None
     scope: Scope = Scope.MODEL
+    new: bool | None = None  # against a baseline (``--baseline``): not in it; None: no baseline
 
     @property
     def subject(self) -> str:
@@ -105,4 +106,6 @@ class Finding:
             "help": self.help,
             "evidence": [e.to_json() for e in self.evidence],
             "waived_by": self.waived_by,
+            "fingerprint": self.fingerprint,
+            **({} if self.new is None else {"new": self.new}),
         }

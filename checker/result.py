@@ -57,6 +57,17 @@ class ModelResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineSummary:
+    """What the findings were compared with (``--baseline``, ``--baseline-ref``): the source
+    (a report file, ``git:REF``), how many findings are new and how many were carried over."""
+
+    source: str
+    new: int
+    known: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     """Everything an audit found: models, policy-level findings, and what it was run with."""
 
@@ -72,6 +83,8 @@ class AuditResult:
     rules: tuple[RuleInfo, ...] = ()  # the built-in rules (custom ones come from the policy)
     checks: tuple[str, ...] = ()  # the per-model checks that ran, in order
     workspace: Workspace | None = None  # None: paths stay relative to the working directory
+    baseline: BaselineSummary | None = None  # set when findings were compared with a baseline
+    notes: tuple[str, ...] = ()  # what the run noted but did not refuse (a stale lock entry)
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         """The descriptor of a rule id: a built-in rule's, else the policy's own rule's (None for
@@ -102,15 +115,35 @@ class AuditResult:
         fail_on = self.policy.settings.fail_on
         return any(f.severity.rank >= fail_on.rank for f in self.findings)
 
+    def gating(self, finding: Finding) -> bool:
+        """True when the finding counts for the exit code: unwaived, at or above fail-on, and
+        (against a baseline) new."""
+        return (
+            finding.waived_by is None
+            and finding.severity.rank >= self.policy.settings.fail_on.rank
+            and finding.new is not False
+        )
+
     @property
     def exit_code(self) -> int:
-        """0 pass, 1 a finding at or above fail-on, 2 a model could not be audited."""
+        """0 pass, 1 a finding at or above fail-on (against a baseline: a new one), 2 a model
+        could not be audited."""
         if any(m.verdict is Verdict.ERROR for m in self.models):
             return 2
+        if self.baseline is not None:
+            found = [*self.findings, *(f for m in self.models for f in m.findings)]
+            return 1 if any(self.gating(f) for f in found) else 0
         if any(m.verdict is Verdict.FAIL for m in self.models) or self.policy_failed:
             return 1
         return 0
 
 
 
-__all__ = ["AuditResult", "ModelObligation", "ModelResult", "RuleInfo", "Workspace"]
+__all__ = [
+    "AuditResult",
+    "BaselineSummary",
+    "ModelObligation",
+    "ModelResult",
+    "RuleInfo",
+    "Workspace",
+]

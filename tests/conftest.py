@@ -9,10 +9,12 @@ import tempfile as _tempfile
 # the user's cache (tests that need their own folder set CLEARANCE_CACHE_DIR themselves).
 _os.environ["CLEARANCE_CACHE_DIR"] = _tempfile.mkdtemp(prefix="clearance-test-cache-")
 
+import contextlib
 import datetime as dt
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,22 @@ def partly_unresolved_licence(kb: Knowledge):  # type: ignore[no-untyped-def]
         unresolved=declared[1:],
         declared_by="card",
     )
+
+
+@contextlib.contextmanager
+def fake_hub_running(hub: Any) -> Iterator[None]:
+    """Serve a ``fakehub.FakeHub`` with huggingface_hub's telemetry, implicit token, offline
+    mode and progress bars off, then stop it."""
+    from huggingface_hub import constants
+
+    hub.start()
+    patcher = pytest.MonkeyPatch()
+    patcher.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+    patcher.setattr(constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", True)
+    patcher.setattr(constants, "HF_HUB_OFFLINE", False)
+    patcher.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        yield
+    finally:
+        patcher.undo()
+        hub.stop()

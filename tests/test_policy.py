@@ -124,6 +124,7 @@ def test_schema_documents_every_policy_key() -> None:
         "card",
         "developers",
         "clarify",
+        "drift",
         "rules",
         "waivers",
     }

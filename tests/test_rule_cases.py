@@ -10,7 +10,9 @@ why, and where the path is tested instead, rather than cases.
 
 Each case folder holds ``case.yaml``: the model ``id`` it stands for, ``use`` overrides, and
 optionally ``path`` (the model folder, relative to the case; default the case folder itself) and
-``with`` (more folders audited alongside, ``[{path, id}]``: a base model for lineage cases). A
+``with`` (more folders audited alongside, ``[{path, id}]``: a base model for lineage cases), and
+for the drift rules ``lock-from`` (the folder, relative to the case, whose audit makes the lock
+the model is checked against as with ``--locked``; null: a lock without the model). A
 ``policy.yaml`` in the case folder replaces cases/policy.yaml (it extends it), and its
 ``developers:`` and ``clarify:`` apply to the facts as in an audit; findings about the policy
 itself (waivers) count as the case's findings too.
@@ -58,7 +60,10 @@ def test_rule_case(case: Path, kb: Knowledge) -> None:
     targets = [Target("local", str(case / meta.get("path", ".")), case.name, meta["id"])]
     for extra in meta.get("with", []):
         targets.append(Target("local", str(case / extra["path"]), extra["path"], extra["id"]))
-    result = audit_facts(gather(targets, kb, curations=policy.curations), policy, kb, FIXED_NOW)
+    facts = gather(targets, kb, curations=policy.curations)
+    if "lock-from" in meta:
+        facts = _locked(case, meta, targets[0], facts, policy, kb)
+    result = audit_facts(facts, policy, kb, FIXED_NOW)
     model = next(m for m in result.models if m.facts.model.id == meta["id"])
     hits = [f for f in (*model.findings, *result.findings) if f.rule == rule]
     shown = [(f.severity.value, f.message) for f in hits]
@@ -70,6 +75,27 @@ def test_rule_case(case: Path, kb: Knowledge) -> None:
         assert hits and all(f.severity is Severity.NOTE for f in hits), shown
     for f in hits:
         assert f.help and f.evidence, f"{rule}: every finding carries help and evidence"
+
+
+def _locked(case: Path, meta: dict, target: Target, facts: list, policy, kb):  # type: ignore[no-untyped-def]
+    """The facts with the lock of ``lock-from`` attached, as ``check --locked`` does."""
+    from dataclasses import replace
+
+    from checker.findings import Evidence
+    from checker.lock.attach import attach_lock
+    from checker.lock.document import lock_entries
+    from checker.lock.read import Lock, entries_of
+
+    named = Evidence("models.yaml", "/models/0", meta["id"], 1)
+    target = replace(target, display="model", named_by=named)
+    facts = [replace(facts[0], named_by=named), *facts[1:]]
+    entries: tuple = ()
+    if meta["lock-from"] is not None:
+        before = replace(target, ref=str(case / meta["lock-from"]))
+        locked = audit_facts(gather([before], kb), policy, kb, FIXED_NOW)
+        entries = entries_of(lock_entries(locked, [before], case / "case.yaml"))
+    lock = Lock("models.lock.yaml", "", "", "", "", entries)
+    return attach_lock(facts, [target], lock)[0]
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))

@@ -25,7 +25,7 @@ CHECKER = REPO / "checker"
 # names reading problems by ProblemKind, and checks/card.py maps each kind to its rule).
 PENDING: set[Path] = set()
 # What a built-in rule id looks like (custom rules carry the policy's own namespaces).
-BUILTIN_ID = re.compile(r"^(license|use|provenance|weights|card|input|waiver)/[a-z][a-z-]*$")
+BUILTIN_ID = re.compile(r"^(license|use|provenance|weights|card|input|waiver|drift)/[a-z][a-z-]*$")
 
 
 def _pending(path: Path) -> bool:
@@ -106,7 +106,9 @@ def _sections() -> dict[str, type]:
 def test_every_schema_key_of_a_section_is_read() -> None:
     schema = json.loads(rules_file("schema", "policy.schema.json").read_text())
     sections = _sections()
-    assert set(sections) == {"use", "settings", "licenses", "provenance", "weights", "card"}
+    assert set(sections) == {
+        "use", "settings", "licenses", "provenance", "weights", "card", "drift"
+    }  # fmt: skip
     for key, cls in sections.items():
         assert set(cls.READ) == set(schema["properties"][key]["properties"]), key
     for key, item in (("rules", CustomRule), ("waivers", Waiver)):

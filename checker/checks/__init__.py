@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checker.checks import card, custom, license, provenance, use, waivers, weights
+from checker.checks import card, custom, drift, license, provenance, use, waivers, weights
 from checker.checks.base import CheckContext
 from checker.checks.rule import Rule
 from checker.facts import ModelFacts
@@ -30,6 +30,7 @@ CHECKS: dict[str, Check] = {
     "provenance": provenance.check_provenance,
     "weights": weights.check_weights,
     "custom": custom.check_custom,
+    "drift": drift.check_drift,
 }
 
 RULES: dict[str, Rule] = {
@@ -41,6 +42,7 @@ RULES: dict[str, Rule] = {
         *weights.RULES,
         *card.RULES,
         *waivers.RULES,
+        *drift.RULES,
     )
 }
 

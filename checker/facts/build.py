@@ -16,6 +16,7 @@ from checker.facts.curations import (
     clarify_lineage,
     developer_of,
 )
+from checker.facts.digests import source_digest
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.lineage import (
@@ -134,6 +135,7 @@ def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATION
     )
     evident = () if bases else evident_families(kb, raw.model_id, config, raw.location, curations)
     countries = [*jurisdictions(developer, lineage), *(x.country for x in licensors if x.country)]
+    weights = weight_facts(card, config, raw, files)
     return ModelFacts(
         target=printable(raw.target),
         model=identity,
@@ -142,10 +144,11 @@ def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATION
         provenance=ProvenanceFacts(developer, tuple(sorted(set(countries))), licensors, evident),
         bases=bases,
         lineage=lineage,
-        weights=weight_facts(card, config, raw, files),
+        weights=weights,
         problems=tuple(problems),
         named_by=raw.named_by,
         lineage_complete=complete,
+        digest=source_digest(raw, card, weights),
     )
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from checker.facts.digests import LockedFacts, SourceDigest
 from checker.findings import Evidence
 from checker.knowledge import LicenseEntry
 from checker.weights import UNSAFE_FORMATS
@@ -388,3 +389,5 @@ class ModelFacts:
     binding: tuple[Binding, ...] | None = None
     terms: Mapping[str, Any] | None = None  # the strictest reading of every binding licence
     obligations: tuple[ModelObligation, ...] = ()
+    digest: SourceDigest | None = None  # what was read, digested (lock files, drift)
+    locked: LockedFacts | None = None  # the lock's word on the model (``check --locked`` only)

@@ -15,6 +15,7 @@ from typing import Any
 from checker import yamlio
 from checker.checks.card import CardPolicy
 from checker.checks.custom import read_rules
+from checker.checks.drift import DriftPolicy
 from checker.checks.license import LicensePolicy
 from checker.checks.provenance import ProvenancePolicy
 from checker.checks.waivers import read_waivers
@@ -104,6 +105,7 @@ def build(
         provenance=ProvenancePolicy.from_mapping(_section(data, "provenance")),
         weights=WeightsPolicy.from_mapping(_section(data, "weights")),
         card=CardPolicy.from_mapping(_section(data, "card")),
+        drift=DriftPolicy.from_mapping(_section(data, "drift")),
         custom_rules=read_rules(data.get("rules", [])),
         waivers=read_waivers(data.get("waivers", []), known),
         curations=read_curations(chain),

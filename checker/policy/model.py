@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from checker.checks.card import CardPolicy
 from checker.checks.custom import CustomRule
+from checker.checks.drift import DriftPolicy
 from checker.checks.license import LicensePolicy
 from checker.checks.provenance import ProvenancePolicy
 from checker.checks.section import Reader, codes, level, read_section, same, strings
@@ -108,6 +109,7 @@ class Policy:
     provenance: ProvenancePolicy = field(default_factory=ProvenancePolicy)
     weights: WeightsPolicy = field(default_factory=WeightsPolicy)
     card: CardPolicy = field(default_factory=CardPolicy)
+    drift: DriftPolicy = field(default_factory=DriftPolicy)
     custom_rules: tuple[CustomRule, ...] = ()  # the policy's ``rules:``
     waivers: tuple[Waiver, ...] = ()
     curations: Curations = field(default_factory=Curations)  # ``developers:``, ``clarify:``

@@ -112,9 +112,12 @@ def model_card(facts: ModelFacts) -> dict[str, Any]:
     if facts.model.pipeline_tag:
         card["modelParameters"] = {"task": facts.model.pipeline_tag}
     terms = dict(facts.terms or {})
-    licence = facts.license.expression or "NOASSERTION"
+    # the terms are the strictest reading of every binding licence (the model's and its
+    # ancestors'), so they are named as such
+    binding = sorted({b.entry.id for b in facts.binding or ()})
+    licence = " and ".join(binding) if binding else facts.license.expression or "NOASSERTION"
     uses = [
-        f"{label} under the licence ({licence}): {_term_text(terms[key])}"
+        f"{label} under the binding licences ({licence}): {_term_text(terms[key])}"
         for key, label in _USE_TERMS
         if terms.get(key) not in (None, "", [], ())
     ]
@@ -127,8 +130,8 @@ def model_card(facts: ModelFacts) -> dict[str, Any]:
             {
                 "name": f"Prohibited use: {use}",
                 "mitigationStrategy": (
-                    "Do not use the model for it: the licence or its acceptable use policy "
-                    f"forbids it ({licence})."
+                    "Do not use the model for it: a binding licence or its acceptable use "
+                    f"policy forbids it ({licence})."
                 ),
             }
             for use in (prohibited if isinstance(prohibited, (list, tuple)) else [prohibited])
@@ -140,6 +143,7 @@ def model_card(facts: ModelFacts) -> dict[str, Any]:
         for key, value in sorted(terms.items())
         if value not in (None, "", [], ())
     ] or [{"name": f"{PREFIX}:terms", "value": "unknown"}]
+    card["properties"] += [{"name": f"{PREFIX}:terms:binding-license", "value": b} for b in binding]
     return card
 
 

@@ -57,12 +57,22 @@ def _policy(policy: Policy) -> dict[str, Any]:
     return out
 
 
+def _baseline(result: AuditResult) -> dict[str, Any]:
+    """The ``baseline`` block (only with --baseline/--baseline-ref)."""
+    b = result.baseline
+    if b is None:
+        return {}
+    block = {"source": b.source, "new": b.new, "known": b.known, "notes": list(b.notes)}
+    return {"baseline": block}
+
+
 def to_document(result: AuditResult) -> dict[str, Any]:
     """The report as plain JSON-compatible data."""
     from checker.findings import Verdict
 
     return {
         "schema_version": SCHEMA_VERSION,
+        **_baseline(result),
         "tool": {"name": "clearance", "version": result.tool_version},
         "knowledge": {
             "version": result.knowledge_version,

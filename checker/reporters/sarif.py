@@ -287,6 +287,8 @@ def _result(
     }
     if finding.waived_by is not None:
         out["suppressions"] = [_suppression(finding, policy, ws)]
+    if finding.new is not None:  # against a baseline (--baseline, --baseline-ref)
+        out["baselineState"] = "new" if finding.new else "unchanged"
     props: dict[str, Any] = {"model": finding.subject}
     if model is not None:
         props["verdict"] = model.verdict.value

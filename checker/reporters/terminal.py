@@ -133,6 +133,8 @@ def _findings(out: Any, findings: list[dict[str, Any]], width: int, label_w: int
     """Append one line per finding: severity, then rule and message wrapped beside it."""
     for f in findings:
         line = f"{one_line(f['rule'])}: {one_line(f['message'])}"
+        if f.get("new"):  # against a baseline (--baseline, --baseline-ref)
+            line = "new " + line
         if f["waived_by"] is not None:
             line += f" (waived by {one_line(f['waived_by'])})"
         lines = wrap_text(line, max(width - label_w - 1, 10))
@@ -198,4 +200,15 @@ def render_terminal(result: AuditResult, color: bool = False, width: int | None 
             )
         )
     )
+    known = doc.get("baseline")
+    if known:
+        console.print(
+            Text(
+                _wrapped(
+                    f"{known['new']} new finding(s); {known['known']} known findings carried "
+                    f"over from {one_line(known['source'])}",
+                    columns,
+                )
+            )
+        )
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

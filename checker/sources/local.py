@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path, printable
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText, WeightHeader
+from checker.sources.raw import RawFile, RawModel, RawText, WeightHeader, read_files_of
 from checker.sources.targets import Target, local_model_id
 
 MAX_FILES = 20_000
@@ -128,10 +128,13 @@ def read_local(target: Target) -> RawModel:
         [f.path for f in files if f.path.lower().endswith(".safetensors") and f.size >= 9],
     )
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
-    licenses = tuple(
-        _read(root, n, MAX_CARD_BYTES)  # a broken link or a folder is read, and says why not
-        for n in top
-        if LICENSE_FILE.match(n) and n.lower() != "readme.md"
+    license_names = [n for n in top if LICENSE_FILE.match(n) and n.lower() != "readme.md"]
+    # a broken link or a folder is read, and says why not
+    licenses = tuple(_read(root, n, MAX_CARD_BYTES) for n in license_names)
+    card = _read(root, card_name, MAX_CARD_BYTES) if card_name else None
+    config = _read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None
+    adapter = (
+        _read(root, "adapter_config.json", MAX_JSON_BYTES) if "adapter_config.json" in top else None
     )
     return RawModel(
         target=base.target,
@@ -139,13 +142,9 @@ def read_local(target: Target) -> RawModel:
         source="local",
         location=base.location,
         revision=revision,
-        card=_read(root, card_name, MAX_CARD_BYTES) if card_name else None,
-        config=_read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None,
-        adapter_config=(
-            _read(root, "adapter_config.json", MAX_JSON_BYTES)
-            if "adapter_config.json" in top
-            else None
-        ),
+        card=card,
+        config=config,
+        adapter_config=adapter,
         license_files=licenses,
         files=tuple(files),
         files_complete=complete,
@@ -153,6 +152,12 @@ def read_local(target: Target) -> RawModel:
         purl=hub_purl(model_id, revision),
         headers=gguf + tensors,
         header_problems=header_problems,
+        read_files=read_files_of(
+            (card_name or "README.md", "card", card),
+            ("config.json", "config", config),
+            ("adapter_config.json", "adapter-config", adapter),
+            *((n, "license", t) for n, t in zip(license_names, licenses, strict=True)),
+        ),
     )
 
 

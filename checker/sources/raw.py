@@ -8,6 +8,7 @@ needs to know the Hub.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,31 @@ class RawText:
     data: bytes | None
     error: str | None = None
     truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """A file the audit read in full (card, configs, licence files; never weight payloads): its
+    path relative to the model root, and the size and sha256 of the bytes read (a file cut at
+    the read limit is digested as read). Lock files and drift checks compare these."""
+
+    path: str
+    size: int
+    sha256: str
+    role: str  # card | config | adapter-config | license
+
+
+def read_file(rel: str, role: str, text: RawText | None) -> ReadFile | None:
+    """The digest of a file read as ``text`` (None when it was not read)."""
+    if text is None or text.data is None:
+        return None
+    return ReadFile(rel, len(text.data), hashlib.sha256(text.data).hexdigest(), role)
+
+
+def read_files_of(*files: tuple[str, str, RawText | None]) -> tuple[ReadFile, ...]:
+    """The digests of ``(rel, role, text)`` triples that were read, sorted by path."""
+    found = (read_file(rel, role, text) for rel, role, text in files)
+    return tuple(sorted((f for f in found if f is not None), key=lambda f: f.path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +130,4 @@ class RawModel:
     header_problems: tuple[str, ...] = ()  # weight headers that could not be read, and why
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
+    read_files: tuple[ReadFile, ...] = ()  # what was read in full, with digests (sorted)

@@ -18,7 +18,7 @@ from checker.sources.hub.client import HubClient, HubError, HubInfo
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText, RemoteInfo
+from checker.sources.raw import RawFile, RawModel, RawText, RemoteInfo, read_files_of
 from checker.sources.targets import Target
 
 
@@ -95,7 +95,13 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         purl=hub_purl(info.id, info.sha),
         remote=_remote(info, f"hf:{info.id}@{info.sha}", url, sorted(notes)),
         ancestors=ancestors,
+        read_files=read_files_of(
+            *((n, _ROLES.get(n, "license"), t) for n, t in sorted(texts.items()))
+        ),
     )
+
+
+_ROLES = {"README.md": "card", "config.json": "config", "adapter_config.json": "adapter-config"}
 
 
 def _remote(info: HubInfo, location: str, url: str, notes: list[str]) -> RemoteInfo:
