@@ -103,7 +103,10 @@ def _spdx_licensing() -> Any:
 
 
 def _is_listed(key: str) -> bool:
-    invalid = _spdx_licensing().validate(key).invalid_symbols
+    try:
+        invalid = _spdx_licensing().validate(key).invalid_symbols
+    except Exception:
+        return False
     return not key.startswith("LicenseRef-") and not invalid
 
 
@@ -135,7 +138,10 @@ class _Licensing:
             previous = parts[-1]
         rendered = " ".join(parts)
         spdx_licensing = _spdx_licensing()
-        check = spdx_licensing.validate(rendered)
+        try:
+            check = spdx_licensing.validate(rendered)
+        except Exception:
+            return SpdxNoAssertion()
         if check.errors and any(not s.startswith("LicenseRef-") for s in check.invalid_symbols):
             return SpdxNoAssertion()
         try:
