@@ -51,28 +51,43 @@ class SourceFile:
     text: str
 
 
+_BY_SUFFIX = {
+    "py": ("python", "python"),
+    "ipynb": ("notebook", "notebook"),
+    "yaml": ("config", "yaml"),
+    "yml": ("config", "yaml"),
+    "json": ("config", "json"),
+    "toml": ("config", "toml"),
+    "sh": ("shell", "shell"),
+    "bash": ("shell", "shell"),
+    "zsh": ("shell", "shell"),
+    "dockerfile": ("dockerfile", "dockerfile"),
+    "containerfile": ("dockerfile", "dockerfile"),
+    "modelfile": ("modelfile", "modelfile"),
+    "env": ("env", "env"),
+}
+_BY_PREFIX = {
+    "dockerfile": ("dockerfile", "dockerfile"),
+    "containerfile": ("dockerfile", "dockerfile"),
+    "modelfile": ("modelfile", "modelfile"),
+    "": ("env", "env"),  # .env, .env.local
+}
+
+
 def kind_of(name: str) -> tuple[str, str] | None:
-    """(kind, form) of a file from its name, or None when no scanner reads it."""
+    """(kind, form) of a file from its name, or None when no scanner reads it: ``*.py``,
+    ``*.ipynb``, ``*.yaml``/``*.yml``/``*.json``/``*.toml``, ``*.sh``/``*.bash``/``*.zsh``,
+    ``Dockerfile``/``Dockerfile.*``/``*.dockerfile`` (and Containerfile), ``Modelfile``,
+    ``Modelfile.*``, ``*.modelfile``, ``.env``, ``.env.*``, ``*.env``."""
     lowered = name.lower()
-    suffix = os.path.splitext(lowered)[1]
-    if suffix == ".py":
-        return "python", "python"
-    if suffix == ".ipynb":
-        return "notebook", "notebook"
-    if suffix in CONFIG_SUFFIXES:
-        return "config", CONFIG_SUFFIXES[suffix]
-    if suffix in (".sh", ".bash", ".zsh"):
-        return "shell", "shell"
-    if (
-        lowered in ("dockerfile", "containerfile")
-        or lowered.startswith("dockerfile.")
-        or (suffix in (".dockerfile", ".containerfile"))
-    ):
-        return "dockerfile", "dockerfile"
-    if lowered == "modelfile" or lowered.startswith("modelfile.") or suffix == ".modelfile":
-        return "modelfile", "modelfile"
-    if lowered == ".env" or lowered.startswith(".env.") or suffix == ".env":
-        return "env", "env"
+    head, dot, suffix = lowered.partition(".")
+    if not dot:
+        return _BY_PREFIX.get(lowered) if lowered else None
+    found = _BY_SUFFIX.get(lowered.rpartition(".")[2])
+    if found is not None and head:
+        return found
+    if head in _BY_PREFIX:  # Dockerfile.dev, Modelfile.q4, .env and .env.example
+        return _BY_PREFIX[head] if head or suffix == "env" or suffix.startswith("env.") else None
     return None
 
 
@@ -161,9 +176,8 @@ def _tree(
         rules = rules.with_folder(folder, notes, _join(shown, ".gitignore"))
         folders: list[tuple[str, str, _Ignores]] = []
         for entry in entries:
-            entry_shown = _join(shown, entry.name)
             if entry.is_symlink():
-                _symlink(entry.path, entry_shown, root, notes)
+                _symlink(entry.path, _join(shown, entry.name), root, notes)
                 continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
@@ -171,9 +185,9 @@ def _tree(
                 continue
             if is_dir:
                 if entry.name not in SKIP_DIRS and not rules.ignored(entry.path, True):
-                    folders.append((entry.path, entry_shown, rules))
+                    folders.append((entry.path, _join(shown, entry.name), rules))
             elif kind_of(entry.name) is not None and not rules.ignored(entry.path, False):
-                yield from _file(entry.path, entry_shown, seen, notes, explicit=False)
+                yield from _file(entry.path, _join(shown, entry.name), seen, notes, explicit=False)
         stack.extend(reversed(folders))
 
 
