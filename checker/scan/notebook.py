@@ -64,7 +64,7 @@ def scan_notebook(text: str) -> FileScan:
     if cells is None:
         return FileScan(notes=((None, "not a notebook: no 'cells' list; skipped"),))
     locate = _Locator(text)
-    trees: list[tuple[ast.Module, Any]] = []
+    trees: list[tuple[ast.Module, Any, list[int] | None]] = []
     found: list[Found] = []
     notes: list[tuple[int | None, str]] = []
     for number, cell in enumerate(cells, 1):
@@ -90,7 +90,7 @@ def scan_notebook(text: str) -> FileScan:
             for item in scan_tokens(code):
                 found.append(Found(file_lines[item.line - 1], item.model_id, item.revision))
             continue
-        trees.append((tree, lambda n, fl=file_lines: fl[n - 1] if 0 < n <= len(fl) else 1))
+        trees.append((tree, lambda n, fl=file_lines: fl[n - 1] if 0 < n <= len(fl) else 1, None))
     found.extend(scan_trees(trees))
     return FileScan(tuple(found), tuple(notes))
 

@@ -10,6 +10,8 @@ call uses is a reference where it is assigned. Comments and docstrings are never
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -21,8 +23,18 @@ LineMap = Callable[[int], int]
 Constants = dict[str, list[tuple[str, int]]]  # name -> (string value, line assigned)
 
 
+# a string literal that could be a reference: an id, a Hub URL, a prefixed id
+_CANDIDATE = re.compile(
+    r"""["'](?:[A-Za-z0-9_][\w.-]*/[\w.-]+|(?:hf_hub:|hf-hub:|hf://|https?://|hf\.co/"""
+    r"""|huggingface\.co/)[^"'\s]*)["']"""
+)
+
+
 def worth_parsing(text: str) -> bool:
-    """False when no name that could lead to a reference occurs in the text at all."""
+    """False when the module cannot hold a reference: no string literal shaped like an id or a
+    Hub URL (every reference is one), or none of the names that lead to one."""
+    if not _CANDIDATE.search(text):
+        return False
     return any(t in text for t in TRIGGERS) or "MODEL" in text or "Model" in text
 
 
@@ -38,7 +50,7 @@ def scan_python(text: str) -> FileScan:
         line = getattr(exc, "lineno", None)
         found = scan_tokens(text)
         return FileScan(tuple(found), ((line, _syntax_note(exc)),))
-    return FileScan(tuple(scan_trees([(tree, _same)])))
+    return FileScan(tuple(scan_trees([(tree, _same, _lines_of_interest(text))])))
 
 
 def _same(line: int) -> int:
@@ -50,32 +62,99 @@ def _syntax_note(exc: BaseException) -> str:
     return f"not valid Python ({what}); string literals in calls were read with the tokenizer"
 
 
-def scan_trees(trees: list[tuple[ast.Module, LineMap]]) -> list[Found]:
+def scan_trees(trees: list[tuple[ast.Module, LineMap, list[int] | None]]) -> list[Found]:
     """References in modules that share their constants (the cells of one notebook)."""
     aliases: dict[str, str] = {}
     constants: Constants = defaultdict(list)
-    for tree, _ in trees:
-        _collect(tree, aliases, constants)
+    indexed = [(_Index(tree, lines), line_map) for tree, line_map, lines in trees]
+    for index, _ in indexed:
+        _collect(index, aliases, constants)
     found: list[Found] = []
     used: set[str] = set()
-    for tree, line_map in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                found.extend(_call(node, aliases, constants, used, line_map))
-            elif isinstance(node, ast.Dict):
-                found.extend(_dict(node, constants, used, line_map))
-    for tree, line_map in trees:
-        found.extend(_unused_model_constants(tree, used, line_map))
+    for index, line_map in indexed:
+        for call in index.calls:
+            found.extend(_call(call, aliases, constants, used, line_map))
+        for mapping in index.dicts:
+            found.extend(_dict(mapping, constants, used, line_map))
+    for index, line_map in indexed:
+        found.extend(_unused_model_constants(index, used, line_map))
     return found
 
 
-def _collect(tree: ast.Module, aliases: dict[str, str], constants: Constants) -> None:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-        elif isinstance(node, ast.Assign):
+_CALL_NAMES = re.compile(r"\b(?:" + "|".join(sorted(CALLS)) + r"|add_argument)\b")
+
+
+_ALIAS = re.compile(r"\b(\w+)\s+as\s+(\w+)")
+
+
+def _lines_of_interest(text: str) -> list[int]:
+    """Sorted lines holding a candidate literal or the name of a call of calls.py: a statement
+    touching none of them cannot give a reference, and is not walked."""
+    offsets = [m.start() for m in _CANDIDATE.finditer(text)]
+    offsets += [m.start() for m in _CALL_NAMES.finditer(text)]
+    aliases = {m[2] for m in _ALIAS.finditer(text) if m[1] in CALLS}  # pipeline as make_pipe
+    if aliases:
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(aliases)) + r")\b")
+        offsets += [m.start() for m in pattern.finditer(text)]
+    lines: set[int] = set()
+    if offsets:
+        newlines = [m.start() for m in re.finditer("\n", text)] if len(offsets) > 8 else None
+        for offset in offsets:
+            if newlines is None:
+                lines.add(text.count("\n", 0, offset) + 1)
+            else:
+                lines.add(bisect.bisect_left(newlines, offset) + 1)
+    return sorted(lines)
+
+
+class _Index:
+    """The nodes the reader looks at, gathered in one pass over the parts of the tree that
+    touch a line of interest (walking all of every module costs more than parsing it)."""
+
+    def __init__(self, tree: ast.AST, lines: list[int] | None) -> None:
+        self.calls: list[ast.Call] = []
+        self.dicts: list[ast.Dict] = []
+        self.assigns: list[ast.Assign | ast.AnnAssign] = []
+        self.imports: list[ast.ImportFrom] = []
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            end = getattr(node, "end_lineno", None)
+            if lines is not None and end is not None and not isinstance(node, ast.ImportFrom):
+                at = bisect.bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
+                if at == len(lines) or lines[at] > end:
+                    continue  # no line of interest inside this node
+            if isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, ast.Dict):
+                self.dicts.append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self.assigns.append(node)
+            elif isinstance(node, ast.ImportFrom):
+                self.imports.append(node)
+            stack.extend(ast.iter_child_nodes(node))
+        if lines is not None:  # constants of the module and its classes, wherever they are
+            known = {id(n) for n in self.assigns}
+            bodies = [tree.body] if isinstance(tree, ast.Module) else []
+            while bodies:
+                for statement in bodies.pop():
+                    if isinstance(statement, ast.ClassDef):
+                        bodies.append(statement.body)
+                    elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and (
+                        id(statement) not in known
+                    ):
+                        self.assigns.append(statement)
+        for nodes in (self.calls, self.dicts, self.assigns):
+            nodes.sort(key=lambda n: (n.lineno, n.col_offset))
+
+
+def _collect(index: _Index, aliases: dict[str, str], constants: Constants) -> None:
+    for imported in index.imports:
+        for alias in imported.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+    for node in index.assigns:
+        if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     for value in _strings(node.value, {}, set()):
@@ -199,13 +278,11 @@ def _dict(node: ast.Dict, constants: Constants, used: set[str], lm: LineMap) -> 
                     yield _found(lm(value.lineno), ref)
 
 
-def _unused_model_constants(tree: ast.Module, used: set[str], lm: LineMap) -> Iterable[Found]:
+def _unused_model_constants(index: _Index, used: set[str], lm: LineMap) -> Iterable[Found]:
     """``EMBEDDING_MODEL = "org/name"`` (or a dataclass field) that no recognised call uses."""
-    for node in ast.walk(tree):
+    for node in index.assigns:
         target: ast.expr | None = None
         value: ast.expr | None = None
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
-            continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:

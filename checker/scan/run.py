@@ -38,6 +38,7 @@ def scan_paths(paths: list[str]) -> ScanResult:
     notes: list[Note] = []
     references: set[Reference] = set()
     files = 0
+    folders: dict[Path, bool] = {}
     for source in walk(list(paths), notes):
         files += 1
         try:
@@ -47,7 +48,7 @@ def scan_paths(paths: list[str]) -> ScanResult:
             continue
         folder = Path(source.path).parent
         for found in scanned.found:
-            if exists_near(found.model_id, folder, roots):
+            if exists_near(found.model_id, folder, roots, folders):
                 continue  # a folder or file of the project written like an id
             references.add(
                 Reference(source.display, found.line, found.model_id, found.revision, source.kind)

@@ -259,6 +259,14 @@ def _decode(data: bytes, kind: str) -> str | Note:
         return Note("", None, f"unknown encoding {encoding!r}; skipped")
 
 
-def exists_near(value: str, folder: Path, roots: list[Path]) -> bool:
-    """Whether ``value`` names an existing path beside the file or under a scanned root."""
-    return any((base / value).exists() for base in (folder, *roots))
+def exists_near(value: str, folder: Path, roots: list[Path], cache: dict[Path, bool]) -> bool:
+    """Whether ``value`` names an existing path beside the file or under a scanned root (the
+    owner's folder is looked up once per base: most ids have none)."""
+    owner = value.split("/", 1)[0]
+    for base in (folder, *roots):
+        first = base / owner
+        if first not in cache:
+            cache[first] = first.is_dir()
+        if cache[first] and (base / value).exists():
+            return True
+    return False
