@@ -16,14 +16,19 @@ from checker import yamlio
 from checker.scan.hubid import is_model_key, parse_candidate
 from checker.scan.model import FileScan, Found
 
+Pair = tuple[str, str, int | None, str | None]
 
-def _pairs(node: Any, line: int | None = None) -> Iterator[tuple[str, str, int | None]]:
-    """Every (key, string value, line when known) under a model-named key, depth first."""
+
+def _pairs(node: Any, line: int | None = None) -> Iterator[Pair]:
+    """Every (key, string value, line when known, the mapping's ``revision``) under a
+    model-named key, depth first."""
     stack: list[tuple[Any, int | None]] = [(node, line)]
     while stack:
         item, where = stack.pop()
         if isinstance(item, dict):
             lc = getattr(item, "lc", None)
+            pin = item.get("revision")
+            revision = pin if isinstance(pin, str) else None
             for key, value in reversed(list(item.items())):
                 at = where
                 if lc is not None:
@@ -35,16 +40,16 @@ def _pairs(node: Any, line: int | None = None) -> Iterator[tuple[str, str, int |
                     values = value if isinstance(value, list) else [value]
                     for v in values:
                         if isinstance(v, str):
-                            yield key, str(v), at
+                            yield key, str(v), at, revision
                 stack.append((value, at))
         elif isinstance(item, list):
             stack.extend((v, where) for v in reversed(item))
 
 
-def _refs(pairs: Iterator[tuple[str, str, int | None]], text: str) -> tuple[Found, ...]:
+def _refs(pairs: Iterator[Pair], text: str) -> tuple[Found, ...]:
     found: list[Found] = []
-    for key, value, line in pairs:
-        ref = parse_candidate(value)
+    for key, value, line, revision in pairs:
+        ref = parse_candidate(value, revision)
         if ref is None:
             continue
         found.append(Found(line or _locate(text, key, value), ref.model_id, ref.revision))

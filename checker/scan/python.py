@@ -269,11 +269,17 @@ def _argparse_default(
 
 
 def _dict(node: ast.Dict, constants: Constants, used: set[str], lm: LineMap) -> Iterable[Found]:
-    """``{"model_name_or_path": "org/name"}``: a configuration written in Python."""
+    """``{"model_name_or_path": "org/name", "revision": "v1"}``: a configuration in Python."""
+    revisions: list[str | None] = [None]
+    for key, value in zip(node.keys, node.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value == "revision":
+            revisions = [*_strings(value, constants, used)] or [None]
     for key, value in zip(node.keys, node.values, strict=True):
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and is_model_key(key.value):
-            for text in _strings(value, constants, used):
-                ref = parse_candidate(text)
+            for text, revision in (
+                (t, r) for t in _strings(value, constants, used) for r in revisions
+            ):
+                ref = parse_candidate(text, revision)
                 if ref is not None:
                     yield _found(lm(value.lineno), ref)
 

@@ -207,3 +207,11 @@ def test_modelfile_and_env() -> None:
     assert refs(scan_modelfile(modelfile)) == [(2, "org/a", None), (4, "org/b", None)]
     env = '# MODEL=org/c\nMODEL_ID="org/d"\nexport LLM_MODEL=org/e # the chat model\nURL=org/f\n'
     assert refs(scan_env(env)) == [(2, "org/d", None), (3, "org/e", None)]
+
+
+def test_a_mapping_s_revision_pins_its_model() -> None:
+    text = 'K = {"a": {"repo_id": "org/k", "revision": "ep-support"}, "b": {"repo_id": "org/j"}}\n'
+    assert refs(scan_python(text)) == [(1, "org/j", None), (1, "org/k", "ep-support")]
+    yaml_text = "models:\n  - model: org/y\n    revision: v3\n  - model: org/z\n"
+    assert refs(scan_yaml(yaml_text)) == [(2, "org/y", "v3"), (4, "org/z", None)]
+    assert refs(scan_json('{"model_id": "org/x", "revision": "abc"}')) == [(1, "org/x", "abc")]
