@@ -182,7 +182,7 @@ def test_many_files(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len({r.model_id for r in result.references}) == folders
     assert result.files_scanned == MANY // 50
-    assert elapsed < MANY / 5000, elapsed
+    assert elapsed < MANY / 1000, elapsed  # generous: a loaded CI machine, not a benchmark
 
 
 def test_the_cli_never_shows_a_traceback_on_a_hostile_tree(tmp_path: Path) -> None:
