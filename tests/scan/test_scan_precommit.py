@@ -4,8 +4,8 @@ once the manifest lists it.
 
 pre-commit installs the hook's environment with pip (Clearance and its dependencies, from the
 package index): when that cannot be done here (offline) the test is skipped, but it fails in CI
-(``CI`` set), where the install must work. The install takes minutes (~3 here), so outside
-CI the test runs only with ``CLEARANCE_SLOW_TESTS=1``.
+(``CI`` set), where the install must work. The install takes minutes (3 cold, 1 with a warm
+pip cache here), so outside CI the test runs only with ``CLEARANCE_SLOW_TESTS=1``.
 """
 
 from __future__ import annotations
