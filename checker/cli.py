@@ -383,6 +383,26 @@ def _progress() -> Iterator[tuple[Callable[[Any], None] | None, Callable[[int], 
         )
 
 
+@main.command("scan")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--write", metavar="MANIFEST", help="Add the models found to MANIFEST (created).")
+@click.option("--check", metavar="MANIFEST", help="Exit 1 naming each model MANIFEST lacks.")
+@error_handler
+def scan(paths: tuple[str, ...], fmt: str, write: str | None, check: str | None) -> None:
+    """Find the Hugging Face models that source files in PATHs (default .) reference.
+
+    Reads Python, notebooks, YAML/JSON/TOML configs, shell scripts, Dockerfiles, Ollama
+    Modelfiles and .env files, never running them. Exit codes: 0 done; 1 with --check when the
+    manifest lacks a referenced model; 2 a PATH or manifest that cannot be used.
+    """
+    from checker.scan.command import run
+
+    sys.exit(run(list(paths) or ["."], fmt, write, check, click.echo))
+
+
 @main.group("policy")
 def policy_group() -> None:
     """Work with policy files."""
