@@ -187,6 +187,14 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     show_default=True,
     help="Seconds to wait for each Hub request.",
 )
+@click.option(
+    "--weight-headers",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Read Hub models' safetensors headers (range requests, no weights) for a licence: "
+    "auto = only when the card names none.",
+)
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -207,6 +215,7 @@ def check(
     offline: bool,
     jobs: int,
     timeout: float,
+    weight_headers: str,
 ) -> None:
     """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
 
@@ -233,7 +242,12 @@ def check(
         "purposes": _codes(purpose),
         "train_other_models": train_other_models,
     }
-    hub = HubOptions(offline=offline or hf_cache, timeout=timeout, max_requests=jobs)
+    hub = HubOptions(
+        offline=offline or hf_cache,
+        timeout=timeout,
+        max_requests=jobs,
+        weight_headers=weight_headers,
+    )
     with _progress() as (progress, on_targets):
         result = audit(
             list(targets),
