@@ -108,6 +108,16 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "baichuan-license": ("baichuan2-community",),
     "grok-license": ("grok2-community",),
     "yi-license": ("yi-license",),
+    # ModelAudit's "RAIL" and weight-audit's "bigscience-rail": a RAIL licence, unversioned
+    "rail": (
+        "openrail",
+        "bigscience-bloom-rail-1.0",
+        "bigscience-openrail-m",
+        "bigcode-openrail-m",
+        "creativeml-openrail-m",
+        "openrail++",
+    ),
+    "bigscience-rail": ("bigscience-bloom-rail-1.0", "bigscience-openrail-m"),
 }
 
 
@@ -339,17 +349,24 @@ def lay_out(tmp: Path, cards: list[Path], texts: list[Path]) -> tuple[Path, Path
 
 def clearance_cards(
     cards: list[Path], truth: dict[str, Any], card_root: Path, out: Path
-) -> tuple[dict[str, set[str]], float, Any]:
+) -> tuple[Score, Any]:
+    """Clearance's answers scored exactly as ``bench_corpus_cards.py`` scores them."""
     answers, kb = cards_bench.audit_cards(cards, truth, together=False, sidecars=False)
-    keys = {c.stem: answers[c.name].keys for c in cards}
-    for c in cards:  # a set left with an unresolved part is not a complete answer
-        if answers[c.name].unresolved:
-            keys[c.stem] = keys[c.stem] | {"raw:(unresolved)"}
+    score = Score()
+    for card in cards:
+        answer = answers[card.name]
+        got = cards_bench.score_license(truth[card.name], answer, kb)
+        verdict = "unknown" if got == "kb-missing" else got.lower()
+        score.counts[verdict] += 1
+        if verdict != "right":
+            part = f" (+unresolved {', '.join(answer.unresolved)})" if answer.unresolved else ""
+            score.wrong.append(f"{card.stem}: {verdict}: {cards_bench.fmt(answer.keys)}{part}")
     command = [sys.executable, "-m", "checker", "check", "--policy", "builtin:baseline"]
     command += ["--format", "json", "--output", str(out / "clearance.json"), "--quiet"]
     start = time.perf_counter()
     run(command + sorted(str(p) for p in card_root.iterdir()), cwd=ROOT)
-    return keys, time.perf_counter() - start, kb
+    score.seconds = time.perf_counter() - start
+    return score, kb
 
 
 def clearance_texts(texts: list[Path], expected: dict[str, Any]) -> tuple[dict[str, str], float]:
@@ -382,6 +399,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setup", action="store_true", help="create the peers' venvs, then run")
     parser.add_argument("--details", action="store_true", help="list every wrong answer")
+    parser.add_argument("--skip", action="append", default=[], help="a peer not to run")
     args = parser.parse_args()
     if args.setup:
         setup()
@@ -398,22 +416,20 @@ def main() -> int:
     from checker.version import __version__
 
     scores: dict[str, tuple[Score, Score]] = {}
-    versions = {"Clearance": __version__}
+    commit = run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]).stdout.strip()
+    versions = {"Clearance": f"{__version__} ({commit or 'no git'})"}
     with tempfile.TemporaryDirectory(prefix="clearance-peers-") as name:
         tmp = Path(name)
         card_root, text_root = lay_out(tmp, cards, texts)
-        keys, seconds, kb = clearance_cards(cards, truth, card_root, tmp)
-        c_cards = Score(seconds=seconds)
-        for card in cards:
-            verdict = score_card(truth[card.name], keys[card.stem], kb)
-            c_cards.counts[verdict] += 1
-            if verdict == "wrong":
-                c_cards.wrong.append(f"{card.stem}: {cards_bench.fmt(keys[card.stem])}")
+        c_cards, kb = clearance_cards(cards, truth, card_root, tmp)
         verdicts, seconds = clearance_texts(texts, expected)
         c_texts = Score(Counter(verdicts.values()), seconds)
         scores["Clearance"] = (c_cards, c_texts)
         for peer in PEERS:
             version = peer.version()
+            if peer.name in args.skip:
+                scores[peer.name] = (Score(note="skipped"), Score(note="skipped"))
+                continue
             if version is None or peer.runner is None:
                 scores[peer.name] = (Score(note="not installed"), Score(note="not installed"))
                 continue
@@ -456,7 +472,7 @@ def score_peer(
             verdict = score_text(exp, got)
         score.counts[verdict] += 1
         if verdict == "wrong":
-            score.wrong.append(f"{folder}: {cards_bench.fmt(got)}")
+            score.wrong.append(f"{folder}: wrong: {cards_bench.fmt(got)}")
     return score
 
 
@@ -488,7 +504,7 @@ def print_results(
     if details:
         for name, (card, text) in scores.items():
             for line in card.wrong + text.wrong:
-                print(f"  {name} wrong: {line}")
+                print(f"  {name}: {line}")
 
 
 if __name__ == "__main__":
