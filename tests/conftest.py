@@ -10,9 +10,12 @@ import tempfile as _tempfile
 _os.environ["CLEARANCE_CACHE_DIR"] = _tempfile.mkdtemp(prefix="clearance-test-cache-")
 
 import datetime as dt
+import importlib.util
 import struct
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -22,6 +25,15 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 EXAMPLES = REPO / "examples"
 FIXED_NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A script of benchmarks/ as a module (registered first: its dataclasses look it up)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    sys.modules.setdefault(name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
 def corpus_dir() -> Path:

@@ -3,30 +3,17 @@ numbers it prints are only as fair as this mapping), and the emulated Hub of wei
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import load_benchmark
 
 from checker.knowledge import Knowledge
 
-
-def _load() -> ModuleType:
-    path = REPO / "benchmarks" / "bench_peers.py"
-    spec = importlib.util.spec_from_file_location("bench_peers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(sys.modules[spec.name])
-    return sys.modules[spec.name]
-
-
-bench = _load()
+bench = load_benchmark("bench_peers")
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES, FIXED_NOW, REPO
-from fakehub import FakeHub, FakeRepo, make_readme
+from fakehub import FakeHub, FakeRepo, make_readme, serving
 
 from checker.api import audit, audit_facts, gather
 from checker.findings import Verdict
@@ -126,19 +126,8 @@ HUB = FakeHub(WORLD, token=TOKEN, page_size=3)
 
 @pytest.fixture(scope="module", autouse=True)
 def _hub() -> Iterator[None]:
-    from huggingface_hub import constants
-
-    HUB.start()
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-    patcher.setattr(constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", True)
-    patcher.setattr(constants, "HF_HUB_OFFLINE", False)
-    patcher.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
+    with serving(HUB):
         yield
-    finally:
-        patcher.undo()
-        HUB.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXED_NOW, REPO
-from fakehub import FakeHub, FakeRepo, make_readme
+from fakehub import FakeHub, FakeRepo, make_readme, serving
 
 from checker.api import audit
 from checker.facts import ProblemKind
@@ -94,18 +94,8 @@ HUB = FakeHub(WORLD)
 
 @pytest.fixture(scope="module", autouse=True)
 def _hub() -> Iterator[None]:
-    from huggingface_hub import constants
-
-    HUB.start()
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-    patcher.setattr(constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", True)
-    patcher.setattr(constants, "HF_HUB_OFFLINE", False)
-    try:
+    with serving(HUB):
         yield
-    finally:
-        patcher.undo()
-        HUB.stop()
 
 
 @pytest.fixture(autouse=True)
