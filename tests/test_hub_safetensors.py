@@ -89,6 +89,14 @@ WORLD = [
         },
     ),
 ]
+WORLD.append(
+    FakeRepo(
+        "acme/gated",
+        files={"model.safetensors": weights({"license": "mit"})},
+        card_data={"license": "other"},
+        gated="manual",
+    )
+)
 HUB = FakeHub(WORLD)
 
 
@@ -203,6 +211,12 @@ def test_a_failed_range_read_is_named_and_not_remembered(tmp_path: Path) -> None
     assert any("safetensors header not read" in p.message for p in got.problems)
     HUB.clear_faults()
     assert facts("acme/no-card", options(tmp_path)).license.ids == ("Apache-2.0",)
+
+
+def test_a_gated_header_is_said_with_availability_not_as_unreadable(tmp_path: Path) -> None:
+    got = facts("acme/gated", options(tmp_path))
+    assert got.license.ids == () and got.problems == ()
+    assert got.weights.availability == "gated-manual"
 
 
 @pytest.mark.parametrize(("mode", "reads"), [("auto", 2), ("never", 0)])

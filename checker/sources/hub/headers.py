@@ -67,9 +67,10 @@ def read_headers(
                 continue  # never read online: nothing to say (the card is what counts)
             try:
                 values, problem = _read(client, info, name)
-            except HubError as exc:
-                problems.append(f"{shown}: safetensors header not read: {exc}")
-                continue  # a transient failure is not remembered
+            except HubError as exc:  # not remembered: it may be transient
+                if exc.kind != "gated":  # gating is said once, with availability
+                    problems.append(f"{shown}: safetensors header not read: {exc}")
+                continue
             _remember(client, info, name, values, problem)
         if problem is not None:
             problems.append(f"{shown}: {problem}")
