@@ -508,6 +508,7 @@ class FakeHub:
         self.page_size = page_size
         self.tree_page_size = tree_page_size
         self.use_cdn = cdn
+        self.ignore_ranges = False  # True: answer 200 and the whole file, as some servers do
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -572,6 +573,7 @@ class FakeHub:
             self.faults.clear()
             self.requests.clear()
         self.latency = 0.0
+        self.ignore_ranges = False
         self.fail_mode = None
         self.page_size = 1000
         self.tree_page_size = 1000
@@ -1261,6 +1263,8 @@ class FakeHub:
     ) -> _Response:
         headers = {"Content-Type": content_type, **headers}
         range_header = handler.headers.get("Range")
+        if getattr(handler.server, "hub", None) is not None and handler.server.hub.ignore_ranges:
+            range_header = None
         match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header or "")
         if match:
             start = int(match.group(1))

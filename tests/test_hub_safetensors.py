@@ -176,6 +176,15 @@ def test_a_header_longer_than_the_first_read_takes_a_second_range(tmp_path: Path
     assert len(ranges) == 2
 
 
+def test_a_server_that_ignores_ranges_is_read_no_further(tmp_path: Path) -> None:
+    HUB.ignore_ranges = True
+    try:
+        got = facts("acme/long-header", options(tmp_path))
+    finally:
+        HUB.ignore_ranges = False
+    assert got.license.ids == ("Apache-2.0",)
+
+
 @pytest.mark.parametrize(
     ("ident", "why"),
     [("acme/huge-header", "not read"), ("acme/bad-json", "not valid JSON")],
