@@ -225,6 +225,14 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Audit the targets as they were at this git ref, in this run, and use that as the "
     "baseline (a pull request's base: origin/main).",
 )
+@click.option(
+    "--weight-headers",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Read Hub models' safetensors headers (range requests, no weights) for a licence: "
+    "auto = only when the card names none.",
+)
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -251,6 +259,7 @@ def check(
     locked: bool,
     baseline: str | None,
     baseline_ref: str | None,
+    weight_headers: str,
 ) -> None:
     """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
 
@@ -277,7 +286,12 @@ def check(
         "purposes": _codes(purpose),
         "train_other_models": train_other_models,
     }
-    hub = HubOptions(offline=offline or hf_cache, timeout=timeout, max_requests=jobs)
+    hub = HubOptions(
+        offline=offline or hf_cache,
+        timeout=timeout,
+        max_requests=jobs,
+        weight_headers=weight_headers,
+    )
     workspace = find_workspace(targets, root)
     with _progress() as (progress, on_targets):
         result = audit(

@@ -11,9 +11,12 @@ _os.environ["CLEARANCE_CACHE_DIR"] = _tempfile.mkdtemp(prefix="clearance-test-ca
 
 import contextlib
 import datetime as dt
+import importlib.util
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -24,6 +27,15 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 EXAMPLES = REPO / "examples"
 FIXED_NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A script of benchmarks/ as a module (registered first: its dataclasses look it up)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    sys.modules.setdefault(name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
 def corpus_dir() -> Path:
@@ -133,18 +145,8 @@ def partly_unresolved_licence(kb: Knowledge):  # type: ignore[no-untyped-def]
 
 @contextlib.contextmanager
 def fake_hub_running(hub: Any) -> Iterator[None]:
-    """Serve a ``fakehub.FakeHub`` with huggingface_hub's telemetry, implicit token, offline
-    mode and progress bars off, then stop it."""
-    from huggingface_hub import constants
+    """Serve a ``fakehub.FakeHub`` for a test (``fakehub.serving``), then stop it."""
+    from fakehub import serving
 
-    hub.start()
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-    patcher.setattr(constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", True)
-    patcher.setattr(constants, "HF_HUB_OFFLINE", False)
-    patcher.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
+    with serving(hub):
         yield
-    finally:
-        patcher.undo()
-        hub.stop()

@@ -51,6 +51,7 @@ __all__ = [
     "git_blob_sha1",
     "iter_repos",
     "make_readme",
+    "serving",
 ]
 
 Gated = Literal[False, "auto", "manual"]
@@ -507,6 +508,7 @@ class FakeHub:
         self.page_size = page_size
         self.tree_page_size = tree_page_size
         self.use_cdn = cdn
+        self.ignore_ranges = False  # True: answer 200 and the whole file, as some servers do
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -571,6 +573,7 @@ class FakeHub:
             self.faults.clear()
             self.requests.clear()
         self.latency = 0.0
+        self.ignore_ranges = False
         self.fail_mode = None
         self.page_size = 1000
         self.tree_page_size = 1000
@@ -1260,6 +1263,8 @@ class FakeHub:
     ) -> _Response:
         headers = {"Content-Type": content_type, **headers}
         range_header = handler.headers.get("Range")
+        if getattr(handler.server, "hub", None) is not None and handler.server.hub.ignore_ranges:
+            range_header = None
         match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header or "")
         if match:
             start = int(match.group(1))
@@ -1284,6 +1289,37 @@ def _decode_cursor(cursor: str | None) -> int:
         return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["offset"])
     except (ValueError, KeyError, TypeError):
         return 0
+
+
+@contextlib.contextmanager
+def serving(hub: FakeHub) -> Iterator[FakeHub]:
+    """``hub`` running, and huggingface_hub's module constants (read at call time) set for
+    tests: no telemetry probe, no implicit token, online, no progress bars; all undone after."""
+    import os
+
+    from huggingface_hub import constants
+
+    wanted = {
+        "HF_HUB_DISABLE_TELEMETRY": True,
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": True,
+        "HF_HUB_OFFLINE": False,
+    }
+    saved = {name: getattr(constants, name) for name in wanted}
+    bars = os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS")
+    hub.start()
+    try:
+        for name, value in wanted.items():
+            setattr(constants, name, value)
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        yield hub
+    finally:
+        for name, value in saved.items():
+            setattr(constants, name, value)
+        if bars is None:
+            os.environ.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+        else:
+            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = bars
+        hub.stop()
 
 
 def iter_repos(count: int, org: str = "acme", **kwargs: Any) -> Iterator[FakeRepo]:

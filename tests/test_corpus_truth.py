@@ -8,25 +8,17 @@ pass on an unknown licence, and every card with a PRC lineage caught by a PRC-de
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import CORPUS, REPO, corpus_dir
+from conftest import CORPUS, REPO, corpus_dir, load_benchmark
 
 TRUTH = REPO / "tests" / "corpus_truth.yaml"
 
 
 def _bench() -> ModuleType:
-    path = REPO / "benchmarks" / "bench_corpus_cards.py"
-    spec = importlib.util.spec_from_file_location("bench_corpus_cards", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(sys.modules[spec.name])
-    return sys.modules[spec.name]
+    return load_benchmark("bench_corpus_cards")
 
 
 @pytest.fixture(scope="module")

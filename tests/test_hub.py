@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, FIXED_NOW, REPO, fake_hub_running
-from fakehub import FakeHub, FakeRepo, make_readme
+from conftest import EXAMPLES, FIXED_NOW, REPO
+from fakehub import FakeHub, FakeRepo, make_readme, serving
 
 from checker.api import audit, audit_facts, gather
 from checker.findings import Verdict
@@ -126,7 +126,7 @@ HUB = FakeHub(WORLD, token=TOKEN, page_size=3)
 
 @pytest.fixture(scope="module", autouse=True)
 def _hub() -> Iterator[None]:
-    with fake_hub_running(HUB):
+    with serving(HUB):
         yield
 
 

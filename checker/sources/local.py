@@ -196,8 +196,6 @@ def _safetensors_headers(
 ) -> tuple[tuple[WeightHeader, ...], tuple[str, ...]]:
     """``__metadata__`` string keys of (at most three) safetensors headers (the 8-byte length,
     then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash."""
-    import json
-
     out: list[WeightHeader] = []
     problems: list[str] = []
     for name in names[:SAFETENSORS_FILES]:
@@ -216,21 +214,32 @@ def _safetensors_headers(
             problems.append(f"{shown}: safetensors header cut short ({len(raw)} of {size} bytes)")
             continue
         try:
-            header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            values = safetensors_values(raw)
+        except ValueError:
             problems.append(f"{shown}: safetensors header is not valid JSON")
             continue
-        meta = header.get("__metadata__") if isinstance(header, dict) else None
-        if not isinstance(meta, dict):
-            continue
-        values = {
-            k: v.strip()[:MAX_HEADER_VALUE]
-            for k in SAFETENSORS_KEYS
-            if isinstance(v := meta.get(k), str) and v.strip()
-        }
         if values:
             out.append(WeightHeader(shown, "safetensors", values))
     return tuple(out), tuple(problems)
+
+
+def safetensors_values(raw: bytes) -> dict[str, str]:
+    """The licence and lineage keys of a safetensors header's ``__metadata__`` (the JSON after
+    the 8-byte length); ValueError when it is not JSON. Shared with the Hub's range reads."""
+    import json
+
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ValueError("not valid JSON") from exc
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict):
+        return {}
+    return {
+        k: v.strip()[:MAX_HEADER_VALUE]
+        for k in SAFETENSORS_KEYS
+        if isinstance(v := meta.get(k), str) and v.strip()
+    }
 
 
 def _gguf_headers(root: Path, names: list[str]) -> tuple[WeightHeader, ...]:

@@ -216,7 +216,7 @@ class HubClient:
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
         self._slots = threading.BoundedSemaphore(max(1, options.max_requests))
-        self.calls: dict[str, int] = {"model_info": 0, "download": 0, "list_models": 0}
+        self.calls: dict[str, int] = {"model_info": 0, "download": 0, "list_models": 0, "range": 0}
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -347,6 +347,36 @@ class HubClient:
                     etag_timeout=self.options.timeout,
                 )
             return Path(str(path)).read_bytes()
+        except Exception as exc:
+            raise describe(exc, f"{repo_id}@{sha[:12]}/{filename}", self.endpoint) from exc
+
+    def read_range(self, repo_id: str, sha: str, filename: str, start: int, length: int) -> bytes:
+        """At most ``length`` bytes of a file from ``start`` (an HTTP range request through
+        huggingface_hub's session); a server that ignores the range is read no further."""
+        from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
+        from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]  # lazy
+
+        url = hf_hub_url(repo_id, filename, revision=sha, endpoint=self.endpoint)
+        headers = build_hf_headers(token=self.options.token)
+        headers["Range"] = f"bytes={start}-{start + length - 1}"
+
+        def fetch() -> bytes:
+            with get_session().stream(
+                "GET", url, headers=headers, timeout=self.options.timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    hf_raise_for_status(response)
+                skip = start if response.status_code == 200 else 0  # the whole file came
+                out = bytearray()
+                for chunk in response.iter_bytes():
+                    out += chunk
+                    if len(out) >= skip + length:
+                        break
+                return bytes(out[skip : skip + length])
+
+        try:
+            return bytes(self._call("range", fetch))
         except Exception as exc:
             raise describe(exc, f"{repo_id}@{sha[:12]}/{filename}", self.endpoint) from exc
 

@@ -21,4 +21,6 @@ class HubOptions:
     max_wait: float = 30.0
     max_requests: int = 8  # requests in flight at once, whatever the number of threads
     max_depth: int = 8
+    # safetensors headers read with range requests: auto = only when the card names no licence
+    weight_headers: str = "auto"  # auto | always | never
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)

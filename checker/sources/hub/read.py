@@ -15,6 +15,7 @@ from dataclasses import replace
 from checker import weights
 from checker.findings import Evidence
 from checker.sources.hub.client import HubClient, HubError, HubInfo
+from checker.sources.hub.headers import read_headers, safetensors_to_read
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
@@ -72,8 +73,11 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
             futures["adapter_config.json"].result() if "adapter_config.json" in futures else None
         )
         lineage = pool.submit(walk_lineage, client, info, info.card_data, _adapter_base(adapter))
+        tensors = safetensors_to_read(info, client.options.weight_headers)
+        header_reads = pool.submit(read_headers, client, info, tensors)
         texts = {n: f.result() for n, f in futures.items()}
         ancestors = lineage.result()
+        headers, header_problems = header_reads.result()
     card, config = texts.get("README.md"), texts.get("config.json")
     licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     url = f"{client.endpoint}/{info.id}"
@@ -98,6 +102,8 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         read_files=read_files_of(
             *((n, _ROLES.get(n, "license"), t) for n, t in sorted(texts.items()))
         ),
+        headers=headers,
+        header_problems=header_problems,
     )
 
 

@@ -1,0 +1,124 @@
+"""Safetensors ``__metadata__`` of a Hub model, read with HTTP range requests (no weights).
+
+model_info's ``safetensors`` field carries only the parameter counts per dtype and their total
+(huggingface_hub's ``SafeTensorsInfo``): the Hub does not serve ``__metadata__``, so a licence
+written there is read from the file's first bytes, as the local source reads it: the 8-byte
+length, then at most 4 MiB of JSON. One request of 100 kB covers almost every header (one more
+when it is longer), for the first safetensors file only (shards repeat the same metadata).
+
+When (``HubOptions.weight_headers``): ``auto`` reads it only when the card metadata names no
+licence (no ``license``, or ``other``/``unknown`` without ``license_name``) and no GGUF header
+does, so a well-carded model costs no request; ``always`` reads it for every model with a
+safetensors file (a header that contradicts the card is then ``license/inconsistent``);
+``never`` makes no range request. What is read at a commit is kept on disk beside the model
+metadata, so a second run at the same commit and ``--offline`` runs make no request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from checker.sources.hub.client import HubClient, HubError, HubInfo, _write_atomic
+from checker.sources.local import MAX_SAFETENSORS_HEADER, safetensors_values
+from checker.sources.raw import WeightHeader
+
+HUB_SAFETENSORS_FILES = 1  # headers read per model (shards repeat the first one's metadata)
+FIRST_READ = 100_000  # bytes of the first request: the length and, nearly always, the header
+NO_LICENCE = frozenset({"", "other", "unknown"})
+Reading = tuple[dict[str, str] | None, str | None]  # (metadata values, or why not read)
+
+
+def names_licence(card_data: Mapping[str, Any] | None) -> bool:
+    """Whether the card metadata names a licence (a licence id, or ``license_name``)."""
+    data = card_data or {}
+    value = data.get("license")
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, str) and v.strip().lower() not in NO_LICENCE for v in values):
+        return True
+    name = data.get("license_name")
+    return isinstance(name, str) and bool(name.strip())
+
+
+def safetensors_to_read(info: HubInfo, mode: str) -> list[str]:
+    """The safetensors files whose headers are worth a request under ``mode``."""
+    if mode == "never" or (mode == "auto" and (names_licence(info.card_data) or info.gguf_license)):
+        return []
+    names = [n for n in info.siblings if n.lower().endswith(".safetensors")]
+    ordered = sorted(names, key=lambda n: (n.count("/"), n != "model.safetensors", n))
+    return ordered[:HUB_SAFETENSORS_FILES]
+
+
+def read_headers(
+    client: HubClient, info: HubInfo, names: list[str]
+) -> tuple[tuple[WeightHeader, ...], tuple[str, ...]]:
+    """The ``__metadata__`` of each file, and the files whose header could not be read."""
+    headers: list[WeightHeader] = []
+    problems: list[str] = []
+    for name in names:
+        shown = f"hf:{info.id}@{info.sha}/{name}"
+        values, problem = _cached(client, info, name)
+        if values is None and problem is None:
+            if client.options.offline:
+                continue  # never read online: nothing to say (the card is what counts)
+            try:
+                values, problem = _read(client, info, name)
+            except HubError as exc:  # not remembered: it may be transient
+                if exc.kind != "gated":  # gating is said once, with availability
+                    problems.append(f"{shown}: safetensors header not read: {exc}")
+                continue
+            _remember(client, info, name, values, problem)
+        if problem is not None:
+            problems.append(f"{shown}: {problem}")
+        elif values:
+            headers.append(WeightHeader(shown, "safetensors", values))
+    return tuple(headers), tuple(problems)
+
+
+def _read(client: HubClient, info: HubInfo, name: str) -> Reading:
+    head = client.read_range(info.id, info.sha, name, 0, FIRST_READ)
+    if len(head) < 8:
+        return None, f"safetensors file of {len(head)} bytes, too small for a header"
+    size = int.from_bytes(head[:8], "little")
+    if size > MAX_SAFETENSORS_HEADER:
+        return None, f"safetensors header of {size:,} bytes, not read"
+    raw = head[8 : 8 + size]
+    if len(raw) < size:
+        raw += client.read_range(info.id, info.sha, name, len(head), size + 8 - len(head))
+    if len(raw) < size:
+        return None, f"safetensors header cut short ({len(raw)} of {size} bytes)"
+    try:
+        return safetensors_values(raw), None
+    except ValueError:
+        return None, "safetensors header is not valid JSON"
+
+
+def _path(client: HubClient, info: HubInfo, name: str) -> Path:
+    folder = client.meta_dir / info.id.lower().replace("/", "--")
+    return folder / f"{info.sha}.safetensors" / f"{quote(name, safe='')}.json"
+
+
+def _cached(client: HubClient, info: HubInfo, name: str) -> Reading:
+    try:
+        data = json.loads(_path(client, info, name).read_text())
+    except (OSError, ValueError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    values, problem = data.get("values"), data.get("problem")
+    if isinstance(problem, str):
+        return None, problem
+    if isinstance(values, dict) and all(isinstance(v, str) for v in values.values()):
+        return {str(k): v for k, v in values.items()}, None
+    return None, None
+
+
+def _remember(
+    client: HubClient, info: HubInfo, name: str, values: dict[str, str] | None, problem: str | None
+) -> None:
+    with contextlib.suppress(OSError):  # a cache not written only costs a request next time
+        _write_atomic(_path(client, info, name), json.dumps({"values": values, "problem": problem}))
