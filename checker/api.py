@@ -15,6 +15,7 @@ from checker.facts import ModelFacts
 from checker.facts.binding import bind
 from checker.facts.build import build_facts
 from checker.facts.lineage import link_lineage
+from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
 from checker.result import AuditResult, RuleInfo
@@ -132,6 +133,7 @@ def audit(
     *,
     model_id: str | None = None,
     use: dict[str, Any] | None = None,
+    fail_on: str | None = None,
     now: dt.datetime | None = None,
     hub: HubOptions | None = None,
     jobs: int = 8,
@@ -141,10 +143,13 @@ def audit(
     on_targets: Callable[[int], None] | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
-    (``hf_cache``) every model in the local Hugging Face cache, against a policy."""
+    (``hf_cache``) every model in the local Hugging Face cache, against a policy.
+    ``fail_on`` (``error``, ``warning``, ``note``) overrides the policy's ``settings.fail-on``."""
     kb = load_knowledge()
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
+    if fail_on is not None:
+        loaded = loaded.with_fail_on(Severity(fail_on))
     session = Session(hub)
     parsed: list[Target] = []
     empty: list[str] = []  # what was asked for and named no model

@@ -113,6 +113,12 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "format comes from the file name (.json .sarif .xml .html .md .spdx.json .cdx.json).",
 )
 @click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="Override settings.fail-on: the lowest level that makes the run exit 1.",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
@@ -194,6 +200,7 @@ def check(
     model_id: str | None,
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    fail_on: str | None,
     quiet: bool,
     commercial: bool | None,
     monthly_active_users: int | None,
@@ -240,6 +247,7 @@ def check(
             policy or DEFAULT_POLICY,
             model_id=model_id,
             use=use,
+            fail_on=fail_on,
             hub=hub,
             jobs=jobs,
             authors=authors,
