@@ -17,6 +17,7 @@ from checker.facts.binding import bind
 from checker.facts.build import build_facts
 from checker.facts.curations import NO_CURATIONS, Curations
 from checker.facts.lineage import link_lineage
+from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
 from checker.result import AuditResult, RuleInfo, Workspace
@@ -169,6 +170,7 @@ def audit(
     *,
     model_id: str | None = None,
     use: dict[str, Any] | None = None,
+    fail_on: str | None = None,
     now: dt.datetime | None = None,
     hub: HubOptions | None = None,
     jobs: int = 8,
@@ -188,7 +190,8 @@ def audit(
 
     ``locked``: compare the one manifest target with its lock file (drift rules). ``baseline``
     (a JSON report) or ``baseline_ref`` (a git ref, audited in this run): mark every finding
-    new or known, and count only new ones for the exit code."""
+    new or known, and count only new ones for the exit code. ``fail_on`` (``error``,
+    ``warning``, ``note``) overrides the policy's ``settings.fail-on``."""
     from pathlib import Path
 
     from checker.baseline import apply_baseline, read_baseline
@@ -199,7 +202,7 @@ def audit(
     result = _audit(
         targets, policy, model_id=model_id, use=use, now=now, hub=hub, jobs=jobs,
         authors=authors, hf_cache=hf_cache, progress=progress, on_targets=on_targets,
-        locked=locked, workspace=workspace,
+        locked=locked, workspace=workspace, fail_on=fail_on,
     )  # fmt: skip
     if baseline_ref is not None:
         from checker.baseline_ref import audit_at_ref
@@ -208,6 +211,7 @@ def audit(
         known = audit_at_ref(
             baseline_ref, list(targets), shown, _audit, model_id=model_id, use=use, now=now,
             hub=hub, jobs=jobs, authors=authors, hf_cache=hf_cache, locked=locked, at_ref=True,
+            fail_on=fail_on,
         )  # fmt: skip
     return result if known is None else apply_baseline(result, known)
 
@@ -228,6 +232,7 @@ def _audit(
     locked: bool = False,
     at_ref: bool = False,
     workspace: Workspace | None = None,
+    fail_on: str | None = None,
 ) -> AuditResult:
     kb = load_knowledge()
     lock: Lock | None = None
@@ -238,6 +243,8 @@ def _audit(
         lock, notes = open_lock(targets, at_ref)
     loaded = policy if isinstance(policy, Policy) else load_policy(policy, kb)
     loaded = with_use(loaded, use or {}, kb)
+    if fail_on is not None:
+        loaded = loaded.with_fail_on(Severity(fail_on))
     session = Session(hub)
     parsed: list[Target] = []
     empty: list[str] = []  # what was asked for and named no model

@@ -117,6 +117,12 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     ".cdx.json).",
 )
 @click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="Override settings.fail-on: the lowest level that makes the run exit 1.",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
@@ -240,6 +246,7 @@ def check(
     model_id: str | None,
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    fail_on: str | None,
     quiet: bool,
     root: str | None,
     max_chars: int | None,
@@ -299,6 +306,7 @@ def check(
             policy or DEFAULT_POLICY,
             model_id=model_id,
             use=use,
+            fail_on=fail_on,
             hub=hub,
             jobs=jobs,
             authors=authors,

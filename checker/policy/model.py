@@ -145,23 +145,34 @@ class Policy:
         if not changes:
             return self
         keys = [f"use.{name.replace('_', '-')}" for name in changes]
-        pointers = ["/" + key.replace(".", "/") for key in keys]
-        use = replace(self.use, **changes)
+        return self._overridden(keys, source, use=replace(self.use, **changes))
+
+    def with_fail_on(self, fail_on: Severity, source: str = COMMAND_LINE) -> Policy:
+        """The policy with ``settings.fail-on`` replaced (``--fail-on``), cited to ``source``."""
+        settings = replace(self.settings, fail_on=fail_on)
+        return self._overridden(["settings.fail-on"], source, settings=settings)
+
+    def _overridden(self, keys: list[str], source: str, **sections: Any) -> Policy:
+        """The policy with ``sections`` replaced and ``keys`` (``use.based-in``) recorded as
+        overrides; the digest covers the files' bytes and every override's value."""
+        changed = replace(self, **sections)
         overrides = tuple(sorted({*self.overrides, *keys}))
         files_sha256 = self.files_sha256 or self.sha256
-        stated = {
-            key: _plain(getattr(use, key[len("use.") :].replace("-", "_"))) for key in overrides
-        }
+        stated = {key: changed._stated(key) for key in overrides}
         effective = json.dumps({"files": files_sha256, "overrides": stated}, sort_keys=True)
         return replace(
-            self,
-            use=use,
-            origins=self.origins.overridden(pointers, source),
+            changed,
+            origins=self.origins.overridden(["/" + k.replace(".", "/") for k in keys], source),
             sha256=hashlib.sha256(effective.encode("utf-8")).hexdigest(),
             files_sha256=files_sha256,
             overrides=overrides,
         )
 
+    def _stated(self, key: str) -> Any:
+        """The value of an overridable key (``use.based-in``, ``settings.fail-on``), plain."""
+        section, name = key.split(".", 1)
+        value = getattr(getattr(self, section), name.replace("-", "_"))
+        return value.value if isinstance(value, Severity) else _plain(value)
 
 __all__ = [
     "COMMAND_LINE",
