@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -274,9 +273,9 @@ def check(
     HF_HUB_CACHE apply; a token is never printed or written into a report.
     """
     from checker.api import DEFAULT_POLICY, audit, find_workspace
+    from checker.cli_output import progress_bar, write_reports
     from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
-    from checker.reporters import REPORTERS
     from checker.sources import HubOptions
 
     if not targets and not authors and not hf_cache:
@@ -300,7 +299,7 @@ def check(
         weight_headers=weight_headers,
     )
     workspace = find_workspace(targets, root)
-    with _progress() as (progress, on_targets):
+    with progress_bar() as (progress, on_targets):
         result = audit(
             list(targets),
             policy or DEFAULT_POLICY,
@@ -321,35 +320,10 @@ def check(
     known = result.baseline.notes if result.baseline else ()
     for note in (*result.policy.notes, *result.notes, *known):
         click.echo(f"clearance: note: {note}", err=True)
-    full = tuple(out for fmt, out in pairs if fmt in ("html", "json") and out != "-")
-    for fmt, out in pairs:
-        if fmt == "markdown":
-            from checker.reporters.markdown import DEFAULT_MAX_CHARS, render_markdown
-
-            limit = DEFAULT_MAX_CHARS if max_chars is None else max_chars
-            text = render_markdown(result, max_chars=limit, full_report=full)
-        elif fmt == "terminal":
-            from checker.reporters.terminal import render_terminal
-
-            text = render_terminal(result, color=out == "-" and _color(no_color))
-        else:
-            text = REPORTERS[fmt](result)
-        if out == "-":
-            click.echo(text, nl=False)
-            continue
-        try:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
+    write_reports(result, pairs, max_chars, no_color)
     if not quiet:
         click.echo(outcome_line(result), err=True)
     sys.exit(result.exit_code)
-
-
-def _color(no_color: bool) -> bool:
-    """Styles on stdout: only on a terminal, never with --no-color or a non-empty NO_COLOR."""
-    return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
 @main.command("lock")
@@ -378,31 +352,6 @@ def lock(manifest: str, output: str | None, policy: str | None, offline: bool, j
 
     out, count = write_lock(manifest, output, policy, offline, jobs)
     click.echo(f"clearance: locked {count} model(s) in {out}", err=True)
-
-
-@contextmanager
-def _progress() -> Iterator[tuple[Callable[[Any], None] | None, Callable[[int], None] | None]]:
-    """A progress bar on stderr when it is a terminal (not in CI logs, not when piped)."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield None, None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(
-        TextColumn("auditing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("", total=None)
-    with bar:
-        yield (
-            lambda target: bar.update(task, advance=1, description=str(target.display)),
-            lambda total: bar.update(task, total=total),
-        )
 
 
 @main.command("scan")
@@ -452,9 +401,10 @@ def policy_check(file: str) -> None:
 @error_handler
 def licenses(license_id: str | None, no_color: bool) -> None:
     """List the licence knowledge base, or explain one licence (terms, clauses, sources)."""
+    from checker.cli_output import use_color
     from checker.knowledge_view import license_sheet, license_table
 
-    color = _color(no_color)
+    color = use_color(no_color)
     if license_id is not None:
         from checker.cli_text import check_license_name
 
