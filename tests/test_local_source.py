@@ -13,6 +13,7 @@ from conftest import safetensors_bytes
 
 from checker.api import gather
 from checker.errors import UsageError
+from checker.facts import LineageError
 from checker.knowledge import Knowledge
 from checker.sources.targets import Target, local_model_id, looks_local, parse_target
 
@@ -155,7 +156,9 @@ def test_lineage_cycle_terminates(kb: Knowledge, make_model: Callable[..., Path]
     facts = gather(
         [Target("local", str(a), "a", "google/a"), Target("local", str(b), "b", "google/b")], kb
     )
-    assert [x.id for x in facts[0].lineage] == ["google/b"]
+    lineage = [(x.id, x.error_kind) for x in facts[0].lineage]
+    assert lineage == [("google/b", None), ("google/a", LineageError.CYCLE)]  # reported
+    assert facts[0].lineage[1].error == "lineage cycle: google/a -> google/b -> google/a"
 
 
 def test_missing_folder_is_an_error_not_a_traceback(kb: Knowledge, tmp_path: Path) -> None:

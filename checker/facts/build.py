@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from checker.card import ParsedCard, parse_card
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
+from checker.facts.limits import licence_file_limits
 from checker.facts.lineage import (
     ancestor_of_base,
     ancestor_of_raw,
@@ -94,6 +95,9 @@ def build_facts(raw: RawModel, kb: Knowledge) -> ModelFacts:
             problems.append(
                 Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
             )
+        problems.extend(licence_file_limits(text))
+    for where, message in raw.limits:
+        problems.append(Problem(ProblemKind.UNREADABLE, message, (Evidence(where, "/", None),)))
     files = weight_files(raw, problems)
     for message in raw.header_problems:
         where = message.split(": ", 1)[0]
