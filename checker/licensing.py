@@ -37,7 +37,9 @@ def _parse(text: str) -> Any:
 
     try:
         return _licensing().parse(text, simple=False)
-    except (ExpressionError, ValueError, TypeError, AttributeError):
+    # the parser's own assertions and index errors too: "( AND MIT" trips an AssertionError
+    except (ExpressionError, ValueError, TypeError, AttributeError, AssertionError, IndexError,
+            KeyError, RecursionError):  # fmt: skip
         return None
 
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from functools import cache
 
 from checker.knowledge import Knowledge
-from hostile.generator import FAMILIES, generate
+from hostile.generator import FAMILIES, Case, generate
 from hostile.runner import run_cases
 
 SEED = int(os.environ.get("CLEARANCE_HOSTILE_SEED", "12"))
 SAMPLE = int(os.environ.get("CLEARANCE_HOSTILE_SAMPLE", "1000"))
+
+
+@cache
+def sample() -> tuple[Case, ...]:
+    """The CI sample (the heaviest sizes are left to the benchmark)."""
+    return tuple(generate(SAMPLE, SEED, heavy=False))
 
 
 def test_the_generator_is_reproducible() -> None:
@@ -25,13 +32,13 @@ def test_the_generator_is_reproducible() -> None:
 
 
 def test_every_family_is_in_the_sample() -> None:
-    families = Counter(c.family for c in generate(SAMPLE, SEED, heavy=False))
+    families = Counter(c.family for c in sample())
     assert len(families) == len(FAMILIES)
     assert min(families.values()) >= SAMPLE // len(FAMILIES)
 
 
 def test_a_sample_of_hostile_inputs(kb: Knowledge) -> None:
-    counts = run_cases(generate(SAMPLE, SEED, heavy=False), kb, bound=10.0)
+    counts = run_cases(sample(), kb, bound=10.0)
     assert counts.cases == SAMPLE
     bad = {name: n for name, n in counts.bad().items() if n}
     assert not bad, (bad, counts.failures)
