@@ -167,6 +167,15 @@ def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, Pars
         )
         return CardFacts(present=False, path=raw.path, missing=CARD_FIELDS), ParsedCard()
     parsed = parse_card(raw.data, truncated=raw.truncated)
+    if raw.truncated and not parsed.problems:  # the front matter was read; the prose was not
+        problems.append(
+            Problem(
+                ProblemKind.UNREADABLE,
+                f"{raw.path}: card larger than {len(raw.data):,} bytes: read the first "
+                f"{len(raw.data):,}; the rest was not checked",
+                (Evidence(raw.path, "/", None),),
+            )
+        )
     for problem in parsed.problems:
         problems.append(
             Problem(

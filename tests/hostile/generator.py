@@ -772,16 +772,23 @@ FAMILIES: tuple[Callable[[random.Random], Case], ...] = (
 )
 
 
+HEAVY_EVERY = 240  # with heavy sizes on, each family's case of every 240th round is a heavy one
+
+
 def generate(count: int, seed: int = 12, heavy: bool = True) -> Iterator[Case]:
     """``count`` cases, the same for the same seed: the families in turn, each case drawn from
     its own random stream (so a case does not change when another family changes). Heavy cases
-    (the largest sizes) are kept only when ``heavy`` is true, else drawn again."""
+    (the largest sizes) come once every ``HEAVY_EVERY`` rounds when ``heavy`` is true, never
+    otherwise."""
     for number in range(count):
         family = FAMILIES[number % len(FAMILIES)]
         rng = random.Random(f"{seed}:{number}")
+        want_heavy = heavy and (number // len(FAMILIES)) % HEAVY_EVERY == 0
         case = family(rng)
         tries = 0
-        while case.heavy and not heavy and tries < 50:
+        while case.heavy != want_heavy and tries < 200:
             case = family(rng)
             tries += 1
+        if case.heavy and not heavy:
+            continue  # a family without a light case here (never the case today)
         yield case

@@ -183,12 +183,18 @@ def test_duplicate_key_messages_are_escaped(tmp_path: Path, kb: Knowledge) -> No
     assert "\\x1b[2J" in str(error.value)
 
 
-def test_contains_takes_a_string(tmp_path: Path, kb: Knowledge) -> None:
+def rule_policy(tmp_path: Path, when: str, message: str = "m") -> Path:
+    """A policy of one custom rule ``a/b``."""
     policy = tmp_path / "p.yaml"
     policy.write_text(
-        "version: 1\nrules:\n  - id: a/b\n    severity: note\n    message: m\n"
-        "    when: {field: model.id, contains: 5}\n"
+        f"version: 1\nrules:\n  - id: a/b\n    severity: note\n    message: {message}\n"
+        f"    when: {when}\n"
     )
+    return policy
+
+
+def test_contains_takes_a_string(tmp_path: Path, kb: Knowledge) -> None:
+    policy = rule_policy(tmp_path, "{field: model.id, contains: 5}")
     with pytest.raises(PolicyError, match="contains looks for a string"):
         load_policy(policy, kb)
 
@@ -196,11 +202,7 @@ def test_contains_takes_a_string(tmp_path: Path, kb: Knowledge) -> None:
 def test_a_catastrophic_regex_is_stopped(
     tmp_path: Path, kb: Knowledge, make_model: Callable[..., Path]
 ) -> None:
-    policy = tmp_path / "p.yaml"
-    policy.write_text(
-        "version: 1\nrules:\n  - id: a/b\n    severity: note\n    message: m\n"
-        "    when: {field: card.metadata.x, matches: '(x+x+)+y'}\n"
-    )
+    policy = rule_policy(tmp_path, "{field: card.metadata.x, matches: '(x+x+)+y'}")
     result = facts(kb, make_model(f"license: mit\nx: {'x' * 5000}"))
     start = time.perf_counter()
     found = rules(kb, result, str(policy))
@@ -211,11 +213,8 @@ def test_a_catastrophic_regex_is_stopped(
 def test_interpolated_card_text_is_escaped(
     tmp_path: Path, kb: Knowledge, make_model: Callable[..., Path]
 ) -> None:
-    policy = tmp_path / "p.yaml"
-    policy.write_text(
-        "version: 1\nrules:\n  - id: a/b\n    severity: note\n    message: 'x=${card.metadata.x}'\n"
-        "    when: {field: card.metadata.x, exists: true}\n"
-    )
+    when, message = "{field: card.metadata.x, exists: true}", "'x=${card.metadata.x}'"
+    policy = rule_policy(tmp_path, when, message)
     result = facts(kb, make_model('license: mit\nx: "\\x1b[2Jred\\nline"'))
     assert rules(kb, result, str(policy))["a/b"] == "x=\\x1b[2Jred line"
 
