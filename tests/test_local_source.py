@@ -197,7 +197,8 @@ def test_huge_readme_is_read_only_up_to_the_limit(
     body = b"---\nlicense: mit\n---\n" + b"x" * (50 * 1024 * 1024)
     facts = facts_of(kb, make_model(card=body))
     assert facts.license.ids == ("MIT",)
-    assert facts.problems == ()
+    [problem] = facts.problems  # the prose past the limit was not read, and the facts say so
+    assert "read the first 1,048,576; the rest was not checked" in problem.message
 
 
 def test_invalid_front_matter_still_audits_the_rest(
