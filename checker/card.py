@@ -13,6 +13,9 @@ from typing import Any
 from checker import yaml_cache, yamlio
 
 MAX_CARD_BYTES = 1024 * 1024  # front matter must start and end within the first MiB
+# YAML parsing costs about 0.3 ms a line: a front matter longer than this is not parsed (real
+# cards' longest, with evaluation results, are a few thousand lines)
+MAX_FRONT_MATTER_LINES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,16 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
     body, body_line = body_of(text, front, first_line)
     if front is None:
         return ParsedCard(body=body, body_line=body_line)
+    length = front.count("\n") + 1
+    if length > MAX_FRONT_MATTER_LINES:
+        problem = CardProblem(
+            f"the front matter is {length:,} lines long, over the {MAX_FRONT_MATTER_LINES:,} "
+            "this reads: not parsed",
+            first_line,
+        )
+        return ParsedCard(
+            problems=(problem,), has_front_matter=True, body=body, body_line=body_line
+        )
     try:
         node = yaml_cache.load(front.encode("utf-8"), front, first_line)
     except yamlio.YamlProblem as exc:

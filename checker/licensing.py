@@ -37,7 +37,9 @@ def _parse(text: str) -> Any:
 
     try:
         return _licensing().parse(text, simple=False)
-    except (ExpressionError, ValueError, TypeError, AttributeError):
+    # the parser's own assertions and index errors too: "( AND MIT" trips an AssertionError
+    except (ExpressionError, ValueError, TypeError, AttributeError, AssertionError, IndexError,
+            KeyError, RecursionError):  # fmt: skip
         return None
 
 
@@ -106,9 +108,18 @@ def _render(node: Any, mapping: dict[str, str], top: bool = False) -> str:
     return mapping.get(key, key)
 
 
+MAX_ALTERNATIVES = 64  # ways to comply an expression may offer before it is "too complex"
+
+
+class TooComplex(ValueError):
+    """An expression whose disjunctive normal form has more than ``MAX_ALTERNATIVES`` terms
+    (``(A OR B) AND (C OR D) AND ...`` doubles with every clause)."""
+
+
 def alternatives(expression: str) -> list[frozenset[str]]:
     """The ways to comply with an expression (its disjunctive normal form): each a set of
-    licence ids that all apply. ``A OR (B AND C)`` gives ``[{A}, {B, C}]``."""
+    licence ids that all apply. ``A OR (B AND C)`` gives ``[{A}, {B, C}]``. Raises TooComplex
+    past ``MAX_ALTERNATIVES`` (the expansion is stopped there, never finished)."""
     parsed = _parse(expression)
     if parsed is None:
         return [frozenset({expression})]
@@ -119,11 +130,17 @@ def _dnf(node: Any) -> list[frozenset[str]]:
     from license_expression import AND, OR, LicenseWithExceptionSymbol
 
     if isinstance(node, OR):
-        return [alt for arg in node.args for alt in _dnf(arg)]
+        out = [alt for arg in node.args for alt in _dnf(arg)]
+        if len(out) > MAX_ALTERNATIVES:
+            raise TooComplex(f"more than {MAX_ALTERNATIVES} ways to comply")
+        return out
     if isinstance(node, AND):
         combined = [frozenset[str]()]
         for arg in node.args:
-            combined = [c | alt for c in combined for alt in _dnf(arg)]
+            options = _dnf(arg)
+            if len(combined) * len(options) > MAX_ALTERNATIVES:
+                raise TooComplex(f"more than {MAX_ALTERNATIVES} ways to comply")
+            combined = list({c | alt for c in combined for alt in options})
         return combined
     if isinstance(node, LicenseWithExceptionSymbol):
         return [frozenset({str(node.license_symbol.key)})]

@@ -21,8 +21,28 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(shown)
 
 
-def printable(text: str) -> str:
-    """``text`` with lone surrogates (undecodable file-name bytes) and NUL as U+FFFD."""
+def clean(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes, YAML ``"\\ud800"``) and NUL
+    as U+FFFD: a string every report format can encode."""
     if text.isprintable() or text.isascii():
         return text.replace("\0", "\ufffd")
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\0", "\ufffd")
+
+
+def printable(text: str) -> str:
+    """A name to show: ``clean``, and every other control character (ESC, newlines, DEL,
+    bidirectional overrides) as an escape, so a file name cannot rewrite a terminal."""
+    text = clean(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in " \ufffd" else ascii(c)[1:-1] for c in text)
+
+
+def escaped(text: str) -> str:
+    """One line with no raw control character: ruamel's messages quote the document's text
+    (a duplicate key), which must not reach a terminal as it is. Newlines become spaces; other
+    control characters, lone surrogates and bidirectional overrides are shown as escapes."""
+    text = " ".join(text.split("\n"))
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)

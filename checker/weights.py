@@ -74,3 +74,18 @@ def detect(path: str, head: bytes) -> tuple[str | None, str]:
     if by_head is None or by_head == by_name:
         return by_name, "name" if by_head is None else "name+content"
     return by_head, f"content (the name says {by_name})"
+
+
+def disguised(fmt: str, head: bytes) -> str | None:
+    """Why a file whose name and first bytes agree on ``fmt`` (or whose bytes say nothing) is
+    still not a file of that format, or None. Only the formats that are counted as safe are
+    checked: a ``.safetensors`` or ``.gguf`` file must start as one."""
+    if fmt == "gguf" and not head.startswith(b"GGUF"):
+        return "its first bytes are not a GGUF header"
+    if fmt == "safetensors" and format_from_head(head) != "safetensors":
+        if len(head) >= 8:
+            (length,) = struct.unpack("<Q", head[:8])
+            if length >= 100_000_000:
+                return f"its header claims {length:,} bytes"
+        return "its first bytes are not a safetensors header"
+    return None

@@ -8,12 +8,45 @@ then refuses documents whose aliases would expand past a limit (the "billion lau
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checker.paths import clean, escaped
+
+_NOT_FINITE = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
+
 MAX_EXPANDED_NODES = 100_000
+MAX_FLOW_DEPTH = 200  # the nesting guard_size allows; deeper flow YAML is not parsed
+
+
+def too_deep(front: str) -> int | None:
+    """The 0-based line where flow collections (``[``, ``{``) nest past ``MAX_FLOW_DEPTH``
+    outside quotes, or None. A linear scan: ruamel would spend seconds recursing into 100,000
+    brackets before failing."""
+    if front.count("[") + front.count("{") <= MAX_FLOW_DEPTH:
+        return None
+    depth, quote = 0, ""
+    line = 0
+    for char in front:
+        if char == "\n":
+            line += 1
+            quote = "" if quote == "'" else quote
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +89,13 @@ def _new_yaml() -> Any:
 def load(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document; line numbers in problems are offset so line 1 is ``first_line``."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
+    deep = too_deep(text)
+    if deep is not None:
+        raise YamlProblem(
+            f"invalid YAML: nested more than {MAX_FLOW_DEPTH} levels deep", first_line + deep, 1
+        )
     try:
         node = _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -64,9 +103,18 @@ def load(text: str, first_line: int = 1) -> Any:
         line = (mark.line if mark else 0) + first_line
         column = (mark.column if mark else 0) + 1
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise YamlProblem(f"invalid YAML: {what}", line, column) from exc
+        raise YamlProblem(f"invalid YAML: {escaped(what)}", line, column) from exc
+    except ReaderError as exc:  # a character YAML does not allow (NUL, most C0 controls)
+        position = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, position) + first_line
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        char = exc.character
+        code = char if isinstance(char, int) else ord(str(char)[:1] or "?")
+        raise YamlProblem(
+            f"invalid YAML: character U+{code:04X} is not allowed in YAML", line, column
+        ) from exc
     except YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", first_line, 1) from exc
+        raise YamlProblem(f"invalid YAML: {escaped(str(exc))}", first_line, 1) from exc
     except RecursionError as exc:
         raise YamlProblem("invalid YAML: nested too deeply", first_line, 1) from exc
     except ValueError as exc:  # an integer of more than 4,300 digits, an impossible date...
@@ -115,19 +163,19 @@ def guard_size(node: Any, first_line: int = 1, limit: int = MAX_EXPANDED_NODES) 
 def to_plain(obj: Any) -> Any:
     """Convert ruamel's round-trip objects to plain JSON-compatible Python values."""
     if isinstance(obj, Mapping):
-        return {str(k): to_plain(v) for k, v in obj.items()}
+        return {clean(str(k)): to_plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_plain(v) for v in obj]
     if isinstance(obj, bool) or obj is None:
         return obj
     if isinstance(obj, int):
         return int(obj)
-    if isinstance(obj, float):
-        return float(obj)
+    if isinstance(obj, float):  # .nan and .inf are not JSON values: kept as YAML spells them
+        return float(obj) if math.isfinite(obj) else _NOT_FINITE[str(float(obj))]
     if isinstance(obj, (dt.date, dt.datetime)):
         return obj.isoformat()
-    if isinstance(obj, str):
-        return str(obj)
+    if isinstance(obj, str):  # lone surrogates (YAML "\ud800") and NUL as U+FFFD
+        return clean(str(obj))
     value = getattr(obj, "value", None)  # ruamel TaggedScalar
     return str(value if value is not None else obj)
 

@@ -159,10 +159,10 @@ CATS = {"Apache-2.0": {"permissive"}, "CC-BY-NC-4.0": {"non-commercial"}}
     ],
 )
 def test_condition_semantics(cond: Leaf | Combine, expected: bool | None) -> None:
-    import re
+    from checker.policy.conditions import compile_pattern
 
     if isinstance(cond, Leaf) and cond.op == "matches":
-        cond = dataclasses.replace(cond, pattern=re.compile(cond.value))
+        cond = dataclasses.replace(cond, pattern=compile_pattern(cond.value))
         expected = True
     tree = {
         "model": {"id": "a/b", "tags": ["x"], "url": None, "created_at": "2024-01-02"},
@@ -175,9 +175,9 @@ def test_condition_semantics(cond: Leaf | Combine, expected: bool | None) -> Non
 
 
 def test_matches_is_anchored() -> None:
-    import re
+    from checker.policy.conditions import compile_pattern
 
-    leaf = Leaf("model.id", "matches", "b", re.compile("b"))
+    leaf = Leaf("model.id", "matches", "b", compile_pattern("b"))
     assert holds(leaf, {"model": {"id": "a/b"}}, lambda i: set()) is False
 
 

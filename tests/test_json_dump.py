@@ -22,7 +22,27 @@ from checker.reporters.json_report import render_json, to_document
 
 
 def _stdlib(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """What the standard library writes, except that NaN and the infinities, which are not
+    JSON, are written as the strings "NaN", "Infinity", "-Infinity" (issue 12)."""
+    return json.dumps(_finite(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), -float("inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if type(value) is dict:
+        return {k: _finite(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def test_not_finite_floats_are_strings() -> None:
+    assert json.loads(dump_json({"v": [float("nan"), float("inf"), -float("inf")]})) == {
+        "v": ["NaN", "Infinity", "-Infinity"]
+    }
 
 
 _text = st.text(st.characters(codec=None), max_size=12)  # surrogates and controls included

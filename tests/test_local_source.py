@@ -13,6 +13,7 @@ from conftest import safetensors_bytes
 
 from checker.api import gather
 from checker.errors import UsageError
+from checker.facts import LineageError
 from checker.knowledge import Knowledge
 from checker.sources.targets import Target, local_model_id, looks_local, parse_target
 
@@ -155,7 +156,9 @@ def test_lineage_cycle_terminates(kb: Knowledge, make_model: Callable[..., Path]
     facts = gather(
         [Target("local", str(a), "a", "google/a"), Target("local", str(b), "b", "google/b")], kb
     )
-    assert [x.id for x in facts[0].lineage] == ["google/b"]
+    lineage = [(x.id, x.error_kind) for x in facts[0].lineage]
+    assert lineage == [("google/b", None), ("google/a", LineageError.CYCLE)]  # reported
+    assert facts[0].lineage[1].error == "lineage cycle: google/a -> google/b -> google/a"
 
 
 def test_missing_folder_is_an_error_not_a_traceback(kb: Knowledge, tmp_path: Path) -> None:
@@ -194,7 +197,8 @@ def test_huge_readme_is_read_only_up_to_the_limit(
     body = b"---\nlicense: mit\n---\n" + b"x" * (50 * 1024 * 1024)
     facts = facts_of(kb, make_model(card=body))
     assert facts.license.ids == ("MIT",)
-    assert facts.problems == ()
+    [problem] = facts.problems  # the prose past the limit was not read, and the facts say so
+    assert "read the first 1,048,576; the rest was not checked" in problem.message
 
 
 def test_invalid_front_matter_still_audits_the_rest(

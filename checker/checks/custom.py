@@ -14,6 +14,7 @@ from checker.checks.base import CheckContext
 from checker.checks.section import Reader, read_section, same
 from checker.facts import ModelFacts
 from checker.findings import Finding, Severity
+from checker.paths import escaped
 from checker.policy import conditions
 from checker.policy.conditions import Condition, holds
 from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field
@@ -30,7 +31,7 @@ def compile_condition(cond: Mapping[str, Any]) -> Condition:
         return conditions.Combine("not", (compile_condition(cond["not"]),))
     op = next(k for k in conditions.OPERATORS if k in cond)
     value = cond[op]
-    pattern = re.compile(value) if op == "matches" else None
+    pattern = conditions.compile_pattern(value) if op == "matches" else None
     return conditions.Leaf(normalise_field(cond["field"]), op, value, pattern)
 
 
@@ -74,8 +75,8 @@ def interpolate(message: str, tree: dict[str, Any]) -> str:
         if found is MISSING or found is None:
             return "unknown"
         if isinstance(found, list):
-            return ", ".join("unknown" if v is None else str(v) for v in found) or "none"
-        return str(found)
+            return escaped(", ".join("unknown" if v is None else str(v) for v in found) or "none")
+        return escaped(str(found))  # card text: no raw control character reaches a terminal
 
     return _TEMPLATE.sub(value, message)
 
@@ -92,8 +93,19 @@ def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
 
     out: list[Finding] = []
     for rule in ctx.policy.custom_rules:
-        result = holds(rule.when, tree, categories)
         evidence = (ctx.policy.evidence(f"/rules/{rule.id}", rule.when.describe()),)
+        try:
+            result = holds(rule.when, tree, categories)
+        except conditions.MatchBound as bound:
+            if ctx.unknown is not None:
+                message = (
+                    f"could not evaluate {rule.id}: {bound.leaf.field} matches "
+                    f"{escaped(repr(bound.leaf.value))[:200]}: {bound.why}"
+                )
+                out.append(
+                    Finding(rule.id, ctx.unknown, facts.model.id, message, rule.help, evidence)
+                )
+            continue
         if result is True or (result is None and rule.on_missing == "fail"):
             message = interpolate(rule.message, tree)
             out.append(

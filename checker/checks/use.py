@@ -119,13 +119,30 @@ def _by_licence(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
         return _evaluate(facts, ctx, binding)
     inherited = [a for a in binding if a.via is not None]
     own = {a.entry.id: a for a in binding if a.via is None}
+    try:
+        choices = licensing.alternatives(expression)
+    except licensing.TooComplex as exc:  # every licence of it is taken to apply (the strictest)
+        return _too_complex(facts, ctx, expression, str(exc)) + _evaluate(facts, ctx, binding)
     best: list[Finding] | None = None
-    for choice in licensing.alternatives(expression):
+    for choice in choices:
         chosen = [own[i] for i in sorted(choice) if i in own] + inherited
         found = _evaluate(facts, ctx, chosen)
         if best is None or _weight(found) < _weight(best):
             best = found
     return best or []
+
+
+def _too_complex(facts: ModelFacts, ctx: CheckContext, expression: str, why: str) -> list[Finding]:
+    from checker.checks.license import UNKNOWN
+
+    return finding(
+        UNKNOWN,
+        ctx.unknown,
+        facts,
+        f"the licence expression offers {why} (over the bound this checks): which licence "
+        "applies is not known, so every licence it names was taken to apply",
+        [Evidence(facts.card.path or facts.model.id, "/license", expression[:300])],
+    )
 
 
 def _weight(findings: list[Finding]) -> tuple[int, int, int]:

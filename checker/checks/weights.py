@@ -87,9 +87,21 @@ def check_weights(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
             f"{', '.join(rules.allow_availability) or 'none'}",
             w.availability_evidence,
         )
+    suspect = [f for f in w.files if f.suspect is not None]
+    if suspect:
+        first = suspect[0]
+        out += finding(
+            UNSAFE_FORMAT,
+            rules.unsafe_format or ctx.unknown,
+            facts,
+            f"{first.path} is named {first.format} but {first.suspect}"
+            + (f" (and {len(suspect) - 1} more such file(s))" if len(suspect) > 1 else "")
+            + ": corrupt or disguised weights, which may run code when loaded",
+            [f.evidence for f in suspect[:20]],
+        )
     denied = [f for f in w.files if f.format in rules.deny_formats]
     if denied:
-        safe = sorted({f.format for f in w.files} & SAFE_FORMATS)
+        safe = sorted({f.format for f in w.files if f.suspect is None} & SAFE_FORMATS)
         names = ", ".join(sorted({f.format for f in denied}))
         evidence = [f.evidence for f in denied[:20]]
         if safe:

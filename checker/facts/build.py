@@ -19,6 +19,7 @@ from checker.facts.curations import (
 from checker.facts.digests import source_digest
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
+from checker.facts.limits import licence_file_limits
 from checker.facts.lineage import (
     ancestor_of_base,
     ancestor_of_raw,
@@ -102,6 +103,9 @@ def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATION
             problems.append(
                 Problem(ProblemKind.UNREADABLE, text.error, (Evidence(text.path, "/", None),))
             )
+        problems.extend(licence_file_limits(text))
+    for where, message in raw.limits:
+        problems.append(Problem(ProblemKind.UNREADABLE, message, (Evidence(where, "/", None),)))
     files = weight_files(raw, problems)
     for message in raw.header_problems:
         where = message.split(": ", 1)[0]
@@ -176,6 +180,15 @@ def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, Pars
         )
         return CardFacts(present=False, path=raw.path, missing=CARD_FIELDS), ParsedCard()
     parsed = parse_card(raw.data, truncated=raw.truncated)
+    if raw.truncated and not parsed.problems:  # the front matter was read; the prose was not
+        problems.append(
+            Problem(
+                ProblemKind.UNREADABLE,
+                f"{raw.path}: card larger than {len(raw.data):,} bytes: read the first "
+                f"{len(raw.data):,}; the rest was not checked",
+                (Evidence(raw.path, "/", None),),
+            )
+        )
     for problem in parsed.problems:
         problems.append(
             Problem(

@@ -4,6 +4,7 @@ models of the same audit."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -17,6 +18,7 @@ from checker.facts.model import (
     BaseModelRef,
     CardFacts,
     Developer,
+    LineageError,
     ModelFacts,
     Problem,
     ProblemKind,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from checker.sources.raw import RawAncestor, RawModel
 
 MAX_LINKED_DEPTH = 10
+POINTER = "/base_model_name_or_path"  # the adapter config's base
 MAX_INFERRED = 8
 
 
@@ -51,8 +54,18 @@ def declared_bases(
                 (card.evidence("base_model"),),
             )
         )
-    adapter_base = adapter.get("base_model_name_or_path") if adapter else None
+    adapter_base = adapter.get("base_model_name_or_path") if adapter is not None else None
     if not (isinstance(adapter_base, str) and adapter_base.strip()):
+        if adapter is not None:  # an adapter whose base is not readable: its lineage is unknown
+            shown = "missing" if adapter_base is None else repr(adapter_base)[:200]
+            problems.append(
+                Problem(
+                    ProblemKind.UNREADABLE,
+                    f"adapter_config.json: base_model_name_or_path is {shown}, not a model id: "
+                    "the adapter's base model is not known",
+                    (Evidence(f"{raw.location}/adapter_config.json", POINTER, None),),
+                )
+            )
         adapter_base = None
     relation, _ = relation_of(
         card.metadata.get("base_model_relation"),
@@ -64,8 +77,7 @@ def declared_bases(
     refs: list[BaseModelRef] = []
     seen: set[str] = set()
     if adapter_base:
-        where = Evidence(f"{raw.location}/adapter_config.json", "/base_model_name_or_path",
-                         adapter_base)  # fmt: skip
+        where = Evidence(f"{raw.location}/adapter_config.json", POINTER, adapter_base)
         refs.append(BaseModelRef(adapter_base, "adapter", where))
         seen.add(adapter_base.lower())
     single = isinstance(card.metadata.get("base_model"), str)
@@ -230,18 +242,29 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
             out.append(facts)
             continue
         lineage: dict[str, Ancestor] = {}
-        queue = [(a, a.depth) for a in facts.lineage]
+        own = (facts.model.id,)
+        queue: deque[tuple[Ancestor, int, tuple[str, ...]]] = deque(
+            (a, a.depth, own) for a in facts.lineage
+        )
         visited = {facts.model.id.lower()}
         while queue:
-            ancestor, depth = queue.pop(0)
+            ancestor, depth, path = queue.popleft()
             key = ancestor.id.lower()
+            if any(p.lower() == key for p in path):  # base_model leads back: a cycle, reported
+                cycle = " -> ".join((*path, ancestor.id))
+                lineage.setdefault(f"{key}\0cycle", replace(
+                    ancestor, depth=depth, error=f"lineage cycle: {cycle}",
+                    error_kind=LineageError.CYCLE, license_ids=(),
+                ))  # fmt: skip
+                continue
             if key in visited or depth > MAX_LINKED_DEPTH:
                 continue
             visited.add(key)
             known = by_id.get(key)
             if known is not None and known.error is None:
                 ancestor = replace(ancestor, license_ids=known.license.ids)
-                queue.extend((replace(a, depth=depth + 1), depth + 1) for a in known.lineage)
+                below = (*path, ancestor.id)
+                queue.extend((replace(a, depth=depth + 1), depth + 1, below) for a in known.lineage)
             lineage[key] = replace(ancestor, depth=depth)
         ancestors = tuple(sorted(lineage.values(), key=lambda a: (a.depth, a.id.lower())))
         developer = facts.provenance.developer

@@ -281,6 +281,10 @@ class WeightFile:
     format: str
     size: int
     evidence: Evidence
+    # why the file is not what its name says (a safetensors header that is cut short, not
+    # JSON or claims more bytes than any header has; a GGUF file without its magic): corrupt or
+    # disguised weights, never counted as a safe format
+    suspect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,15 @@ def weight_files(raw: RawModel, problems: list[Problem]) -> tuple[WeightFile, ..
     """Files whose name and first bytes say weights; a real file too small to hold its format
     is a problem, not weights."""
     out = []
+    bad_headers = {m.split(": ", 1)[0]: m.split(": ", 1)[1] for m in raw.header_problems}
     for f in raw.files:
         fmt, how = weights.detect(f.path, f.head)
         if fmt is None:
             continue
+        where = f"{raw.location}/{f.path}"
+        suspect = bad_headers.get(where)
+        if suspect is None and raw.files_checked and f.head:
+            suspect = weights.disguised(fmt, f.head)
         if raw.files_checked and f.size < weights.MIN_BYTES.get(fmt, 1):
             problems.append(
                 Problem(
@@ -38,8 +43,8 @@ def weight_files(raw: RawModel, problems: list[Problem]) -> tuple[WeightFile, ..
                 )
             )
             continue
-        where = f"{raw.location}/{f.path}"
-        out.append(WeightFile(f.path, fmt, f.size, Evidence(where, "format", f"{fmt} ({how})")))
+        shown = f"{fmt} ({how})" if suspect is None else f"{fmt} by name, but {suspect}"
+        out.append(WeightFile(f.path, fmt, f.size, Evidence(where, "format", shown), suspect))
     return tuple(out)
 
 

@@ -8,7 +8,6 @@ otherwise. Nothing in a policy is ever evaluated as code or as a template.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,28 @@ OPERATORS = (
 )
 
 Tri = bool | None
+MATCH_TIMEOUT = 0.1  # seconds one ``matches`` leaf may take on one value
+MAX_MATCH_INPUT = 64 * 1024  # characters of a value a ``matches`` leaf looks at
+
+
+class MatchBound(Exception):
+    """A ``matches`` leaf could not be decided within its bound (time, or the value's size)."""
+
+    def __init__(self, leaf: Leaf, why: str) -> None:
+        super().__init__(why)
+        self.leaf, self.why = leaf, why
+
+
+def compile_pattern(text: str) -> Any:
+    """A custom rule's regular expression, compiled with the ``regex`` package (whose matching
+    takes a timeout, so a pattern that backtracks catastrophically is stopped). Raises
+    ``ValueError`` with the reason when it does not compile."""
+    import regex
+
+    try:
+        return regex.compile(text)
+    except (regex.error, OverflowError, RecursionError, ValueError) as exc:
+        raise ValueError(str(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +58,7 @@ class Leaf:
     field: str
     op: str
     value: Any
-    pattern: re.Pattern[str] | None = None
+    pattern: Any = None  # a compiled ``regex`` pattern for ``matches``
 
     def describe(self) -> str:
         """The leaf as a reader would write it."""
@@ -114,8 +135,21 @@ def _compare(value: Any, bound: Any, greater: bool) -> Tri:
 
 
 def _matches(value: Any, cond: Leaf) -> Tri:
+    """An anchored match, bounded: a value over ``MAX_MATCH_INPUT`` characters or a match over
+    ``MATCH_TIMEOUT`` seconds raises MatchBound (the rule then reports it at the unknown level)."""
     assert cond.pattern is not None
-    return any(isinstance(v, str) and cond.pattern.fullmatch(v) for v in _as_list(value))
+    for v in _as_list(value):
+        if not isinstance(v, str):
+            continue
+        if len(v) > MAX_MATCH_INPUT:
+            raise MatchBound(cond, f"the value is {len(v):,} characters, over the "
+                             f"{MAX_MATCH_INPUT:,} a pattern is matched against")  # fmt: skip
+        try:
+            if cond.pattern.fullmatch(v, timeout=MATCH_TIMEOUT):
+                return True
+        except TimeoutError:
+            raise MatchBound(cond, f"matching took longer than {MATCH_TIMEOUT} s") from None
+    return False
 
 
 def _unknown_if_partial(hit: bool, value: Any) -> Tri:
@@ -138,7 +172,9 @@ _LEAF_OPS: dict[str, Callable[[Any, Leaf, Callable[[str], set[str]]], Tri]] = {
     "equals": lambda v, c, _: v == c.value,
     "in": lambda v, c, _: v in c.value,
     "contains": lambda v, c, _: (
-        _unknown_if_partial(c.value in v, v) if isinstance(v, (list, str)) else None
+        _unknown_if_partial(c.value in v, v)
+        if isinstance(v, list) or (isinstance(v, str) and isinstance(c.value, str))
+        else None
     ),
     "intersects": lambda v, c, _: _unknown_if_partial(
         bool({str(x) for x in _as_list(v) if x is not None} & set(map(str, c.value))), v

@@ -19,7 +19,9 @@ from checker.paths import display_path
 from checker.resources import rules_file
 
 MAX_POLICY_BYTES = 1024 * 1024
+MAX_POLICY_LINES = 10_000  # YAML parsing costs about 0.3 ms a line
 MAX_EXTENDS_DEPTH = 16
+MAX_POLICY_FILES = 64  # files in one extends tree, however wide
 BUILTIN_PREFIX = "builtin:"
 
 
@@ -71,9 +73,16 @@ class _Extends:
 
 
 def read_chain(
-    ref: str, base: Path, seen: list[str], issues: list[PolicyIssue], origin: _Extends | None = None
+    ref: str,
+    base: Path,
+    seen: list[str],
+    issues: list[PolicyIssue],
+    origin: _Extends | None = None,
+    read: list[str] | None = None,
 ) -> Iterator[PolicyFile]:
-    """The files of the chain, parents first (each ``extends`` entry in order), then ``ref``."""
+    """The files of the chain, parents first (each ``extends`` entry in order), then ``ref``;
+    ``read`` collects every file of the tree (at most ``MAX_POLICY_FILES``)."""
+    read = [] if read is None else read
 
     def report(message: str) -> None:
         if origin is None:
@@ -99,11 +108,22 @@ def read_chain(
     if len(seen) >= MAX_EXTENDS_DEPTH:
         report(f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
         return
+    if len(read) >= MAX_POLICY_FILES:
+        if len(read) == MAX_POLICY_FILES:  # said once, at the first file over the bound
+            report(f"extends names more than {MAX_POLICY_FILES} files in all; the rest not read")
+            read.append(key)
+        return
+    read.append(key)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         issues.append(PolicyIssue(name, line, 1, "", f"not valid UTF-8 (byte {exc.start})"))
+        return
+    lines = text.count("\n") + 1
+    if lines > MAX_POLICY_LINES:
+        message = f"the file is {lines:,} lines long, over the {MAX_POLICY_LINES:,} read"
+        issues.append(PolicyIssue(name, MAX_POLICY_LINES + 1, 1, "", message))
         return
     try:
         node = yaml_cache.load(data, text)
@@ -123,7 +143,7 @@ def read_chain(
             line, col = yamlio.item_position(extends, index) or (0, 0)
             parent_ref = parent if parent.startswith(BUILTIN_PREFIX) else str(folder / parent)
             where = _Extends(name, line + 1, col + 1, f"extends[{index}]", parent)
-            yield from read_chain(parent_ref, folder, [*seen, key], issues, where)
+            yield from read_chain(parent_ref, folder, [*seen, key], issues, where, read)
     yield PolicyFile(name, data, node, plain)
 
 

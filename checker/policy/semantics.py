@@ -18,6 +18,7 @@ from typing import Any
 from checker.checks import RULES
 from checker.errors import PolicyIssue
 from checker.knowledge import CATEGORIES, PROHIBITED_USES, Knowledge
+from checker.paths import escaped
 from checker.policy import conditions
 from checker.policy.fields import FIELDS, is_known_field, normalise_field
 from checker.policy.reader import PolicyFile, key_path, mappings, position
@@ -203,9 +204,15 @@ def _condition_issues(cond: Any, path: list[Any], issue: Issue) -> Iterator[Poli
     op = ops[0]
     if op == "matches" and isinstance(cond[op], str):
         try:
-            re.compile(cond[op])
-        except (re.error, OverflowError, RecursionError) as exc:
+            conditions.compile_pattern(cond[op])
+        except ValueError as exc:
             yield issue([*path, op], f"invalid regular expression: {exc}")
+    if op == "contains" and not isinstance(cond[op], str):
+        yield issue(
+            [*path, op],
+            f"contains looks for a string in a text or a list, not {escaped(repr(cond[op]))[:80]}"
+            " (for a number use equals, which over a list field matches any item)",
+        )
     if op == "has_category":
         wanted = cond[op] if isinstance(cond[op], list) else [cond[op]]
         for name in wanted:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,7 +49,29 @@ def dump_json(document: Any) -> str:
 
 
 def _dump_stdlib(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_finite(document)
+
+
+def dump_finite(document: Any) -> str:
+    """``json.dumps(document, indent=2, ensure_ascii=False)`` and a newline, never NaN or an
+    infinity (not JSON): such a float is written as a string."""
+    try:
+        return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError as exc:  # NaN or an infinity (from a config or header): not JSON
+        if "Out of range float" not in str(exc):
+            raise  # a circular document, as before
+        return json.dumps(_finite(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every float that is not finite written as a string ("NaN", "Infinity")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).replace("inf", "Infinity").replace("nan", "NaN")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _refuse(value: Any) -> Any:

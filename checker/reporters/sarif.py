@@ -398,7 +398,9 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
 
 def render_sarif(result: AuditResult) -> str:
     """The SARIF log text (indented, keys in a fixed order, trailing newline)."""
-    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
+    from checker.reporters._common import dump_finite
+
+    return dump_finite(to_sarif(result))
 
 
 __all__ = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path, printable
@@ -30,49 +32,86 @@ LICENSE_FILE = re.compile(
 SKIP_DIRS = {".git", ".cache", "__pycache__", ".huggingface"}
 
 
+class NotRegular(OSError):
+    """A path that is not a regular file (a named pipe, a device, a folder): never read."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading without ever blocking: a named pipe or a device named
+    like a model file is refused (opened non-blocking, then checked with fstat)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise NotRegular(f"not a regular file ({'a folder' if stat.S_ISDIR(mode) else kind})")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _why(exc: OSError) -> str:
+    return str(exc) if isinstance(exc, NotRegular) else str(exc.strerror or exc)
+
+
 def _read(root: Path, rel: str, limit: int) -> RawText:
     shown = f"{display_path(root)}/{rel}"
     if not (root / rel).is_file():
         what = "a folder" if (root / rel).is_dir() else "a broken link or not a regular file"
         return RawText(shown, None, f"cannot read {shown}: {what}")
     try:
-        with open(root / rel, "rb") as handle:
+        with open_regular(root / rel) as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        return RawText(shown, None, f"cannot read {shown}: {exc.strerror or exc}")
+        return RawText(shown, None, f"cannot read {shown}: {_why(exc)}")
     if len(data) > limit:
         return RawText(shown, data[:limit], truncated=True)
     return RawText(shown, data)
 
 
-def _head(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(HEAD_BYTES)
-    except OSError:
-        return b""
-
-
-def _walk(root: Path) -> tuple[list[RawFile], bool]:
+def _walk(root: Path) -> tuple[list[RawFile], bool, list[tuple[str, str]]]:
+    """The files to ``MAX_DEPTH`` folders down and ``MAX_FILES`` files, weight files with their
+    first bytes; what a bound left out and what could not be read are (where, why) limits, and
+    the list is then not complete."""
     files: list[RawFile] = []
+    limits: list[tuple[str, str]] = []
     complete = True
+    shown = display_path(root)
     for current, dirs, names in os.walk(root):
         here = Path(current)
         depth = len(here.relative_to(root).parts)
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and depth < MAX_DEPTH)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         if depth >= MAX_DEPTH and dirs:
+            deeper = (here / dirs[0]).relative_to(root).as_posix()
+            limits.append((f"{shown}/{printable(deeper)}", f"folders deeper than {MAX_DEPTH} "
+                           f"levels are not read ({printable(deeper)}/...): the file list is "
+                           "incomplete"))  # fmt: skip
+            dirs[:] = []
             complete = False
         for name in sorted(names):
             if len(files) >= MAX_FILES:
-                return files, False
+                limits.append((shown, f"more than {MAX_FILES:,} files: the first {MAX_FILES:,} "
+                               "were read, the rest were not checked"))  # fmt: skip
+                return files, False, limits
             full = here / name
             rel = full.relative_to(root).as_posix()
             try:
                 size = full.stat().st_size
             except OSError:
                 continue
-            files.append(RawFile(rel, size, _head(full) if _is_weight_name(rel) else b""))
-    return files, complete
+            head = b""
+            if _is_weight_name(rel):
+                try:
+                    with open_regular(full) as handle:
+                        head = handle.read(HEAD_BYTES)
+                except OSError as exc:
+                    limits.append((f"{shown}/{printable(rel)}", f"{printable(rel)}: {_why(exc)}, "
+                                   "not read as weights"))  # fmt: skip
+                    continue
+            files.append(RawFile(printable(rel), size, head))  # a name not UTF-8: U+FFFD
+    return files, complete, limits
 
 
 def _is_weight_name(rel: str) -> bool:
@@ -121,9 +160,11 @@ def read_local(target: Target) -> RawModel:
         top = sorted(os.listdir(root))
     except OSError as exc:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
-    files, complete = _walk(root)
-    gguf = _gguf_headers(root, [f.path for f in files if f.path.lower().endswith(".gguf")])
-    tensors, header_problems = _safetensors_headers(
+    files, complete, limits = _walk(root)
+    gguf, gguf_limits = _gguf_headers(
+        root, [f.path for f in files if f.path.lower().endswith(".gguf")]
+    )
+    tensors, header_problems, tensor_limits = _safetensors_headers(
         root,  # a file too small to hold a header is reported as too small, not here
         [f.path for f in files if f.path.lower().endswith(".safetensors") and f.size >= 9],
     )
@@ -158,6 +199,7 @@ def read_local(target: Target) -> RawModel:
             ("adapter_config.json", "adapter-config", adapter),
             *((n, "license", t) for n, t in zip(license_names, licenses, strict=True)),
         ),
+        limits=(*limits, *gguf_limits, *tensor_limits),
     )
 
 
@@ -191,76 +233,102 @@ SAFETENSORS_KEYS = (
 )
 
 
+def _header_values(
+    shown: str, values: dict[str, object], keys: Iterable[str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The wanted string values of a header; one longer than ``MAX_HEADER_VALUE`` is not used
+    (a limit says so) rather than cut short."""
+    out: dict[str, str] = {}
+    limits: list[tuple[str, str]] = []
+    for key in keys:
+        value = values.get(key)
+        if not (isinstance(value, str) and value.strip()):
+            continue
+        if len(value) > MAX_HEADER_VALUE:
+            limits.append((shown, f"{shown}: header value {key} is {len(value):,} characters, "
+                           f"longer than the {MAX_HEADER_VALUE:,} read: not used"))  # fmt: skip
+            continue
+        out[key] = value.strip()
+    return out, limits
+
+
 def _safetensors_headers(
     root: Path, names: list[str]
-) -> tuple[tuple[WeightHeader, ...], tuple[str, ...]]:
+) -> tuple[tuple[WeightHeader, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """``__metadata__`` string keys of (at most three) safetensors headers (the 8-byte length,
     then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash."""
     out: list[WeightHeader] = []
     problems: list[str] = []
+    limits: list[tuple[str, str]] = []
     for name in names[:SAFETENSORS_FILES]:
         shown = f"{display_path(root)}/{name}"
         try:
-            with open(root / name, "rb") as handle:
+            with open_regular(root / name) as handle:
                 size = int.from_bytes(handle.read(8), "little")
                 if size > MAX_SAFETENSORS_HEADER:
                     problems.append(f"{shown}: safetensors header of {size:,} bytes, not read")
                     continue
                 raw = handle.read(size)
         except OSError as exc:
-            problems.append(f"{shown}: cannot read: {exc.strerror or exc}")
+            problems.append(f"{shown}: cannot read: {_why(exc)}")
             continue
         if len(raw) < size:
             problems.append(f"{shown}: safetensors header cut short ({len(raw)} of {size} bytes)")
             continue
         try:
-            values = safetensors_values(raw)
-        except ValueError:
-            problems.append(f"{shown}: safetensors header is not valid JSON")
+            meta = safetensors_meta(raw)
+        except ValueError as exc:
+            problems.append(f"{shown}: safetensors header is {exc}")
             continue
+        values, too_long = _header_values(shown, meta, SAFETENSORS_KEYS)
+        limits += too_long
         if values:
             out.append(WeightHeader(shown, "safetensors", values))
-    return tuple(out), tuple(problems)
+    return tuple(out), tuple(problems), tuple(limits)
 
 
-def safetensors_values(raw: bytes) -> dict[str, str]:
-    """The licence and lineage keys of a safetensors header's ``__metadata__`` (the JSON after
-    the 8-byte length); ValueError when it is not JSON. Shared with the Hub's range reads."""
+def safetensors_meta(raw: bytes) -> dict[str, object]:
+    """A safetensors header's ``__metadata__`` (the JSON after the 8-byte length), ``{}`` when it
+    has none; ValueError saying what is wrong when the header is not a JSON object."""
     import json
 
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError("not valid JSON") from exc
-    meta = header.get("__metadata__") if isinstance(header, dict) else None
-    if not isinstance(meta, dict):
-        return {}
-    return {
-        k: v.strip()[:MAX_HEADER_VALUE]
-        for k in SAFETENSORS_KEYS
-        if isinstance(v := meta.get(k), str) and v.strip()
-    }
+    if not isinstance(header, dict):
+        raise ValueError("not a JSON object")
+    meta = header.get("__metadata__")
+    return meta if isinstance(meta, dict) else {}
 
 
-def _gguf_headers(root: Path, names: list[str]) -> tuple[WeightHeader, ...]:
+def safetensors_values(raw: bytes) -> dict[str, str]:
+    """The licence and lineage keys of a safetensors header's ``__metadata__`` (shared with the
+    Hub's range reads); a value longer than ``MAX_HEADER_VALUE`` is not used. ValueError when
+    the header is not a JSON object."""
+    return _header_values("", safetensors_meta(raw), SAFETENSORS_KEYS)[0]
+
+
+def _gguf_headers(
+    root: Path, names: list[str]
+) -> tuple[tuple[WeightHeader, ...], tuple[tuple[str, str], ...]]:
     """The licence and base-model keys of (at most three) GGUF files' headers."""
     from checker.gguf import metadata
 
     out = []
+    limits: list[tuple[str, str]] = []
     for name in names[:GGUF_FILES]:
+        shown = f"{display_path(root)}/{name}"
         try:
-            with open(root / name, "rb") as handle:
+            with open_regular(root / name) as handle:
                 head = handle.read(GGUF_HEAD_BYTES)
         except OSError:
             continue
-        values = {
-            k: v.strip()[:MAX_HEADER_VALUE]
-            for k, v in metadata(head, GGUF_KEYS).items()
-            if isinstance(v, str) and v.strip()
-        }
+        values, too_long = _header_values(shown, metadata(head, GGUF_KEYS), sorted(GGUF_KEYS))
+        limits += too_long
         if values:
-            out.append(WeightHeader(f"{display_path(root)}/{name}", "gguf", values))
-    return tuple(out)
+            out.append(WeightHeader(shown, "gguf", values))
+    return tuple(out), tuple(limits)
 
 
 def _with_error(base: RawModel, message: str) -> RawModel:

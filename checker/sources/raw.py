@@ -128,6 +128,7 @@ class RawModel:
     notes: tuple[Evidence, ...] = ()  # what the source could not read (shown with availability)
     headers: tuple[WeightHeader, ...] = ()  # the metadata of (the first few) weight files
     header_problems: tuple[str, ...] = ()  # weight headers that could not be read, and why
+    limits: tuple[tuple[str, str], ...] = ()  # (where, why): what a bound or a refusal left unread
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
     read_files: tuple[ReadFile, ...] = ()  # what was read in full, with digests (sorted)

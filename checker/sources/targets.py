@@ -16,6 +16,7 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 HF_CACHE_DIR = re.compile(r"^models--(?P<org>[^-].*?)--(?P<name>.+)$")
 SHA = re.compile(r"^[0-9a-f]{40}$")
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+MAX_MANIFEST_LINES = 40_000  # 10,000 entries of id, path and revision; parsing is linear
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,10 @@ def read_manifest(path: Path) -> list[Target]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: manifest is not valid UTF-8 (byte {exc.start})") from exc
+    lines = text.count("\n") + 1
+    if lines > MAX_MANIFEST_LINES:
+        limit = f"over the {MAX_MANIFEST_LINES:,} read"
+        raise InputError(f"{path}: manifest is {lines:,} lines long, {limit}")
     try:
         node = yaml_cache.load(data, text)
     except yamlio.YamlProblem as exc:
@@ -111,7 +116,7 @@ def read_manifest(path: Path) -> list[Target]:
         raise InputError(
             f"{path}:{line + 1}:{col + 1}: {unknown[0]}: unknown key (expected: models, version)"
         )
-    if "version" in node and node["version"] != 1:
+    if "version" in node and (type(node["version"]) is not int or node["version"] != 1):
         line, col = yamlio.key_position(node, "version") or (0, 0)
         raise InputError(f"{path}:{line + 1}:{col + 1}: version: must be 1")
     models = node["models"]
