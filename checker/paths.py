@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
+
+
+@lru_cache(maxsize=8192)
+def _resolved(path: str, cwd: str) -> Path:
+    """``path`` resolved from the working folder ``cwd`` (the key: a ``chdir`` is a new entry);
+    folders are resolved once per run, however many files a report names in them."""
+    return Path(cwd, path).resolve()
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -11,9 +19,14 @@ def display_path(path: str | os.PathLike[str]) -> str:
     printable (a name that is not valid UTF-8 shows U+FFFD where its bad bytes are; a path the
     system refuses to resolve, with a NUL byte or over the length limit, is shown as written)."""
     try:
-        resolved = Path(path).resolve()
+        text, cwd = os.fspath(path), os.getcwd()
+        head, tail = os.path.split(text)
+        if tail in ("", ".", "..") or os.path.islink(text):
+            resolved = _resolved(text, cwd)
+        else:  # the folder resolved (cached), the name as it is
+            resolved = _resolved(head or ".", cwd) / tail
         try:
-            shown = resolved.relative_to(Path.cwd().resolve()).as_posix() or "."
+            shown = resolved.relative_to(_resolved(".", cwd)).as_posix() or "."
         except ValueError:
             shown = resolved.as_posix()
     except (OSError, ValueError):

@@ -18,44 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from checker import yamlio
+from checker.yaml_nodes import LineCol, PositionedList, PositionedMap
 
 FORMAT = b"clearance-yaml-v2\0"
-KEEP = 4096  # documents kept; pruned now and then (cards of a large audit come and go)
-
-
-class _LineCol:
-    """What ruamel's ``.lc`` answers: the 0-based (line, column) of a key or an item."""
-
-    __slots__ = ("_items", "_keys")
-
-    def __init__(
-        self, keys: dict[str, tuple[int, int] | None], items: list[tuple[int, int] | None]
-    ) -> None:
-        self._keys, self._items = keys, items
-
-    def key(self, key: Any) -> tuple[int, int]:
-        found = self._keys[key]
-        if found is None:  # ruamel knew no position for it either (a merged key)
-            raise KeyError(key)
-        return found
-
-    def item(self, index: int) -> tuple[int, int]:
-        found = self._items[index]
-        if found is None:
-            raise KeyError(index)
-        return found
-
-
-class PositionedMap(dict[str, Any]):
-    """A mapping that knows where its keys stand (like ruamel's CommentedMap)."""
-
-    lc: _LineCol
-
-
-class PositionedList(list[Any]):
-    """A sequence that knows where its items stand (like ruamel's CommentedSeq)."""
-
-    lc: _LineCol
+KEEP = 4096  # documents kept; pruned when a process first stores one
+STORE_LIMIT = 256  # new documents one process stores in a cache folder: a small project's cards,
+# policies and manifests; a bulk audit parses the rest with the C loader (cheaper than writing)
+_stored: dict[Path, int] = {}
 
 
 def _dump(node: Any) -> Any:
@@ -81,7 +50,7 @@ def _load(data: Any) -> Any:
         for key, line, col, value in data["m"]:
             mapping[key] = _load(value)
             keys[key] = None if line is None else (int(line), int(col))
-        mapping.lc = _LineCol(keys, [])
+        mapping.lc = LineCol(keys, [])
         return mapping
     if "l" in data:
         seq = PositionedList()
@@ -89,7 +58,7 @@ def _load(data: Any) -> Any:
         for line, col, value in data["l"]:
             seq.append(_load(value))
             items.append(None if line is None else (int(line), int(col)))
-        seq.lc = _LineCol({}, items)
+        seq.lc = LineCol({}, items)
         return seq
     return data["v"]
 
@@ -115,11 +84,13 @@ def load(data: bytes, text: str, first_line: int = 1) -> Any:
             pass
     node = yamlio.load(text, first_line)
     if path is not None:
-        _store(path, _dump(node))
+        count = _stored[path.parent] = _stored.get(path.parent, 0) + 1
+        if count <= STORE_LIMIT:
+            _store(path, _dump(node), prune=count == 1)
     return node
 
 
-def _store(path: Path, document: Any) -> None:
+def _store(path: Path, document: Any, prune: bool) -> None:
     with contextlib.suppress(OSError, ValueError, TypeError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -130,7 +101,7 @@ def _store(path: Path, document: Any) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        if path.name.startswith("0"):  # about one write in sixteen looks at the folder
+        if prune:
             entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
             for old in entries[:-KEEP]:
                 old.unlink(missing_ok=True)

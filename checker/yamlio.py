@@ -87,7 +87,20 @@ def _new_yaml() -> Any:
 
 
 def load(text: str, first_line: int = 1) -> Any:
-    """Parse one YAML document; line numbers in problems are offset so line 1 is ``first_line``."""
+    """Parse one YAML document; line numbers in problems are offset so line 1 is ``first_line``.
+    libyaml's C parser builds the values when it can (``checker/yaml_fast.py``); the round-trip
+    loader does everything else and says every problem."""
+    from checker import yaml_fast
+
+    fast = yaml_fast.load(text)
+    if fast is not yaml_fast.FALLBACK:
+        guard_size(fast, first_line)
+        return fast
+    return load_round_trip(text, first_line)
+
+
+def load_round_trip(text: str, first_line: int = 1) -> Any:
+    """``load`` with ruamel's pure-Python round-trip loader only."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 

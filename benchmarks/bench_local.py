@@ -1,0 +1,119 @@
+"""End to end on local folders: models per second, manifest -> JSON report, against a floor.
+
+Generates N small model folders (a card with front matter, a LICENSE, config.json, a tiny
+safetensors file; varied licences, developers and bases, so caches keyed by text see distinct
+inputs) and a manifest, then times in one process, one core:
+
+- floor: read every file of every folder and parse each card's front matter with the C YAML
+  loader (ruamel's CSafeLoader through ``YAML(typ="safe", pure=False)``): what any tool must do;
+- clearance cold: ``audit`` + ``render_json`` with an empty cache folder (every card parsed);
+- clearance warm: the same again (parsed front matter and compiled knowledge from the cache).
+
+Prints seconds, models/s and the ratio to the floor (issue 14's target: >= 1,000 models/s and
+<= 3x the floor). Run from the repository root: ``python benchmarks/bench_local.py [--models N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import struct
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import table
+
+LICENSES = ["apache-2.0", "mit", "llama3.1", "cc-by-nc-4.0", "gemma", "other", "openrail"]
+OWNERS = ["acme", "meta-llama", "Qwen", "deepseek-ai", "mistralai", "google", "someone"]
+BASES = ["", "meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "mistralai/Mistral-7B-v0.1"]
+
+
+def make_tree(root: Path, count: int) -> Path:
+    """``count`` folders under ``root/models`` and ``root/models.yaml`` naming them."""
+    lines = ["models:"]
+    header = json.dumps({"__metadata__": {"format": "pt"}}).encode()
+    weights = struct.pack("<Q", len(header)) + header
+    for i in range(count):
+        name = f"m{i:06d}"
+        folder = root / "models" / name
+        folder.mkdir(parents=True)
+        lic, owner, base = LICENSES[i % 7], OWNERS[i % 7], BASES[i % 4]
+        front = [f"license: {lic}", "tags:", "- text-generation", f"- model-{i}"]
+        if lic == "other":
+            front += [f"license_name: custom-{i % 13}", "license_link: LICENSE"]
+        if base:
+            front += [f"base_model: {base}", "base_model_relation: finetune"]
+        card = "---\n" + "\n".join(front) + f"\n---\n# {name}\n\nModel number {i}.\n"
+        (folder / "README.md").write_text(card)
+        (folder / "LICENSE").write_text(f"Licence text of model {i}.\nAll rights reserved.\n")
+        (folder / "config.json").write_text(json.dumps({"model_type": "llama", "n": i}))
+        (folder / "model.safetensors").write_bytes(weights)
+        lines += [f"  - id: {owner}/{name}", f"    path: models/{name}"]
+    manifest = root / "models.yaml"
+    manifest.write_text("\n".join(lines) + "\n")
+    return manifest
+
+
+def floor(manifest: Path) -> float:
+    from ruamel.yaml import YAML
+
+    loader = YAML(typ="safe", pure=False)
+    start = time.perf_counter()
+    entries = loader.load(manifest.read_text())["models"]
+    for entry in entries:
+        folder = manifest.parent / entry["path"]
+        for path in sorted(folder.iterdir()):
+            data = path.read_bytes()
+            if path.name == "README.md":
+                text = data.decode()
+                end = text.index("\n---", 3)
+                loader.load(text[4:end])
+    return time.perf_counter() - start
+
+
+def clearance(manifest: Path, policy: str) -> float:
+    from checker.api import audit
+    from checker.reporters.json_report import render_json
+
+    start = time.perf_counter()
+    result = audit([str(manifest)], policy, jobs=1)
+    render_json(result)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=int, default=2000)
+    parser.add_argument("--policy", default="examples/policies/acme.yaml")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
+    args = parser.parse_args()
+    if not args.no_pin and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    with tempfile.TemporaryDirectory(prefix="clearance-bench-local-") as tmp:
+        os.environ["CLEARANCE_CACHE_DIR"] = str(Path(tmp) / "cache")
+        manifest = make_tree(Path(tmp) / "tree", args.models)
+        from checker.knowledge import load_knowledge
+
+        load_knowledge()  # compile the knowledge base outside the clock
+        gc.collect()
+        base = min(floor(manifest) for _ in range(3))
+        cold = clearance(manifest, args.policy)
+        warm = min(clearance(manifest, args.policy) for _ in range(2))
+        n = args.models
+        rows = [
+            ["floor: read files + C YAML front matter", f"{base:.2f}", f"{n / base:,.0f}", "1.0x"],
+            ["clearance, cold cache", f"{cold:.2f}", f"{n / cold:,.0f}", f"{cold / base:.1f}x"],
+            ["clearance, warm cache", f"{warm:.2f}", f"{n / warm:,.0f}", f"{warm / base:.1f}x"],
+        ]
+        print(f"{n} local folders, one core, manifest -> JSON report")
+        print(table(["case", "seconds", "models/s", "vs floor"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""YAML through libyaml's C parser, keeping the line and column of every key and item.
+
+ruamel's round-trip loader (``checker/yamlio.py``) keeps positions but scans and parses in pure
+Python: about 20 ms for a model card, the largest cost of a bulk audit. Here libyaml (ruamel's
+C extension) produces the events and this module builds the same plain values with positions
+(``PositionedMap``/``PositionedList``, which answer ``.lc.key`` and ``.lc.item`` as ruamel's
+nodes do). Scalars are resolved and constructed by ruamel's own YAML 1.2 resolver and safe
+constructor, so values are those of the round-trip loader.
+
+The build is iterative (libyaml's own composer recurses in C and crashes the process on deep
+nesting) and gives up, returning ``FALLBACK``, on anything where it could differ from the
+round-trip loader or where libyaml is slow: any parse error (so the error message is the
+round-trip loader's), tags other than the core schema's, merge keys, anchored scalars, complex
+or duplicate keys, nesting deeper than ``MAX_DEPTH``, and many flow brackets (libyaml's flow
+parsing is quadratic in depth). The caller then uses the round-trip loader.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from checker.yaml_nodes import LineCol, PositionedList, PositionedMap
+
+FALLBACK: Any = object()
+MAX_DEPTH = 200  # deeper documents go to the round-trip loader (which refuses them, located)
+MAX_FLOW_BRACKETS = 2_000
+_CORE = "tag:yaml.org,2002:"
+_SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_LOCAL = threading.local()
+
+
+def available() -> bool:
+    """True when ruamel's C extension is installed (CPython with ruamel.yaml.clib)."""
+    return _loader_class() is not None
+
+
+def _loader_class() -> Any:
+    cls = getattr(_LOCAL, "cls", False)
+    if cls is False:
+        cls = _LOCAL.cls = _build_loader_class()
+    return cls
+
+
+def _build_loader_class() -> Any:
+    try:
+        from _ruamel_yaml import CParser
+        from ruamel.yaml.constructor import SafeConstructor
+        from ruamel.yaml.resolver import VersionedResolver
+    except ImportError:  # pragma: no cover - no C extension (PyPy)
+        return None
+
+    class Loader(CParser, SafeConstructor, VersionedResolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            self._parser = self._composer = self
+            SafeConstructor.__init__(self, loader=self)
+            self.allow_duplicate_keys = False
+            VersionedResolver.__init__(self, version=None, loadumper=self)
+
+    return Loader
+
+
+def load(text: str) -> Any:
+    """The document's plain values with positions, or ``FALLBACK``."""
+    cls = _loader_class()
+    if cls is None or text.count("[") + text.count("{") > MAX_FLOW_BRACKETS:
+        return FALLBACK
+    try:
+        return _build(cls(text))
+    except Exception:
+        return FALLBACK
+
+
+class _Open:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("container", "items", "key", "key_pos", "keys")
+
+    def __init__(self, container: Any) -> None:
+        self.container = container
+        self.keys: dict[Any, tuple[int, int] | None] = {}
+        self.items: list[tuple[int, int] | None] = []
+        self.key: Any = FALLBACK  # FALLBACK: the next value is a key
+        self.key_pos: tuple[int, int] | None = None
+
+
+def _build(loader: Any) -> Any:
+    from ruamel.yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+    from ruamel.yaml.nodes import ScalarNode
+
+    stack: list[_Open] = []
+    anchors: dict[str, Any] = {}
+    root: Any = None
+    documents = 0
+
+    def add(value: Any, mark: Any, container: bool) -> bool:
+        nonlocal root
+        if not stack:
+            root = value
+            return True
+        top = stack[-1]
+        pos = (mark.line, mark.column)
+        if isinstance(top.container, list):
+            top.container.append(value)
+            top.items.append(pos)
+            return True
+        if top.key is FALLBACK:  # a key
+            if container or value in top.keys:
+                return False
+            top.key, top.key_pos = value, pos
+            return True
+        top.container[top.key] = value
+        top.keys[top.key] = top.key_pos
+        top.key = FALLBACK
+        return True
+
+    while True:
+        event = loader.get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None:
+                return FALLBACK
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = str(loader.resolve(ScalarNode, event.value, event.implicit))
+            if tag not in _SCALARS:
+                return FALLBACK
+            if tag == _CORE + "str" or tag == _CORE + "timestamp":
+                value: Any = event.value  # timestamps stay as written, as in yamlio
+            else:
+                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+                value = loader.construct_object(node)
+            if not add(value, event.start_mark, False):
+                return FALLBACK
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            want = _CORE + ("map" if kind is MappingStartEvent else "seq")
+            if event.tag not in (None, "!", want) or len(stack) >= MAX_DEPTH:
+                return FALLBACK
+            created: Any = PositionedMap() if kind is MappingStartEvent else PositionedList()
+            if event.anchor is not None:
+                anchors[event.anchor] = created
+            if not add(created, event.start_mark, True):
+                return FALLBACK
+            stack.append(_Open(created))
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            done = stack.pop()
+            done.container.lc = LineCol(done.keys, done.items)
+        elif kind is AliasEvent:
+            if event.anchor not in anchors:
+                return FALLBACK
+            target = anchors[event.anchor]
+            if not add(target, event.start_mark, isinstance(target, (dict, list))):
+                return FALLBACK
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return FALLBACK  # several documents: the round-trip loader refuses them
+        elif kind is StreamEndEvent:
+            return root
