@@ -5,7 +5,6 @@ repository's own YAML, and on generated documents; where it cannot, it falls bac
 from __future__ import annotations
 
 import contextlib
-
 from pathlib import Path
 from typing import Any
 
