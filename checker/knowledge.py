@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources.abc import Traversable
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import KnowledgeError
 from checker.knowledge_lineage import BaseModel, Family, build_base_models, build_families
 from checker.resources import data_dir, package_file
 from checker.version import __version__
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 KNOWLEDGE_FORMAT = 1
 CATEGORIES = (

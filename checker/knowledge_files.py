@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from importlib.resources.abc import Traversable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.errors import KnowledgeError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SCHEMAS = (
     "license.schema.json",
