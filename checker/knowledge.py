@@ -408,5 +408,5 @@ def build_knowledge(compiled: Mapping[str, Any], digest: str) -> Knowledge:
         _license_index=MappingProxyType(_index_licenses(licenses)),
         documents=tuple(documents),
         families=build_families(compiled.get("families", [])),
-        base_models=MappingProxyType(dict(build_base_models(compiled.get("base_models", [])))),
+        base_models=build_base_models(compiled.get("base_models", [])),
     )

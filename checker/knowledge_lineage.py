@@ -5,7 +5,7 @@ developer and declared base, rules/base-models.yaml), as frozen values with thei
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -180,19 +180,43 @@ def build_families(raw: list[Mapping[str, Any]]) -> tuple[Family, ...]:
     return tuple(out)
 
 
+class Catalogue(Mapping[str, BaseModel]):
+    """The offline catalogue by lower-case id. An entry is made on its first lookup: an audit
+    looks up a few of the catalogue's hundreds of models."""
+
+    __slots__ = ("_made", "_raw")
+
+    def __init__(self, raw: Iterable[Mapping[str, Any]]) -> None:
+        self._raw = {str(m["id"]).lower(): m for m in raw}
+        self._made: dict[str, BaseModel] = {}
+
+    def __getitem__(self, key: str) -> BaseModel:
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = _base_model(self._raw[key])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _base_model(m: Mapping[str, Any]) -> BaseModel:
+    source = m.get("source") or {}
+    url = source.get("url") if isinstance(source, Mapping) else None
+    return BaseModel(
+        id=str(m["id"]),
+        license=m.get("license"),
+        developer=m.get("developer"),
+        base=m.get("base"),
+        relation=m.get("relation"),
+        gated=m.get("gated"),
+        source=str(url or "rules/base-models.yaml"),
+    )
+
+
 def build_base_models(raw: list[Mapping[str, Any]]) -> Mapping[str, BaseModel]:
     """The catalogue by lower-case id."""
-    out: dict[str, BaseModel] = {}
-    for m in raw:
-        source = m.get("source") or {}
-        url = source.get("url") if isinstance(source, Mapping) else None
-        out[str(m["id"]).lower()] = BaseModel(
-            id=str(m["id"]),
-            license=m.get("license"),
-            developer=m.get("developer"),
-            base=m.get("base"),
-            relation=m.get("relation"),
-            gated=m.get("gated"),
-            source=str(url or "rules/base-models.yaml"),
-        )
-    return out
+    return Catalogue(raw)
