@@ -344,7 +344,7 @@ def load_knowledge_from(rules: Traversable, *, use_cache: bool = True) -> Knowle
 
     found = read_rules(rules)
     digest = found.digest()
-    key = found.cache_key(*_cache_salt())
+    key = found.cache_key(digest, *_cache_salt())
     if use_cache:
         compiled = read_compiled(key)
         if compiled is not None:
