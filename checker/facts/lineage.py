@@ -27,7 +27,8 @@ from checker.lineage import parent_ids, relation_of
 
 if TYPE_CHECKING:
     from checker.facts.prose import ProseBase
-    from checker.sources.raw import RawAncestor, RawModel
+    from checker.sources.raw import RawModel
+    from checker.sources.remote import RawAncestor
 
 MAX_LINKED_DEPTH = 10
 MAX_INFERRED = 8

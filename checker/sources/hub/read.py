@@ -18,7 +18,8 @@ from checker.sources.hub.client import HubClient, HubError, HubInfo
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText, RemoteInfo
+from checker.sources.raw import RawFile, RawModel, RawText
+from checker.sources.remote import RemoteInfo
 from checker.sources.targets import Target
 
 
