@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -13,12 +14,18 @@ def display_path(path: str | os.PathLike[str]) -> str:
     try:
         resolved = Path(path).resolve()
         try:
-            shown = resolved.relative_to(Path.cwd().resolve()).as_posix() or "."
+            shown = resolved.relative_to(_resolved(os.getcwd())).as_posix() or "."
         except ValueError:
             shown = resolved.as_posix()
     except (OSError, ValueError):
         shown = os.fspath(path)
     return printable(shown)
+
+
+@lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """The working folder with its links resolved (once per folder: a report shows many paths)."""
+    return Path(folder).resolve()
 
 
 def printable(text: str) -> str:
