@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker import yaml_cache, yamlio
 from checker.errors import PolicyIssue
@@ -23,8 +22,7 @@ MAX_EXTENDS_DEPTH = 16
 BUILTIN_PREFIX = "builtin:"
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyFile:
+class PolicyFile(NamedTuple):
     """One file of an extends chain: its name, raw bytes and parsed nodes."""
 
     name: str
@@ -59,8 +57,7 @@ def _read(ref: str, base: Path) -> tuple[str, bytes, Path | None]:
     return display_path(path), data, path.resolve()
 
 
-@dataclass(frozen=True, slots=True)
-class _Extends:
+class _Extends(NamedTuple):
     """Where an ``extends`` entry names the file being read (for error positions)."""
 
     file: str
