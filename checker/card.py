@@ -8,7 +8,7 @@ an alias bomb, an unterminated block) becomes a problem with its line, never an 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker import yaml_cache, yamlio
 
@@ -18,8 +18,7 @@ MAX_CARD_BYTES = 1024 * 1024  # front matter must start and end within the first
 MAX_FRONT_MATTER_LINES = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class CardProblem:
+class CardProblem(NamedTuple):
     """Why the card's metadata could not be used, and where."""
 
     message: str

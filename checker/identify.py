@@ -14,7 +14,6 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -36,8 +35,7 @@ _PLAIN = str.maketrans(
 MAX_TEXT = 2 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Identification:
+class Identification(NamedTuple):
     """What a text is: a licence key (kind ``license``) or a document key, and the confidence."""
 
     key: str

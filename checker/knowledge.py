@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources.abc import Traversable
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import KnowledgeError
 from checker.knowledge_lineage import BaseModel, Family, build_base_models, build_families
 from checker.resources import data_dir, package_file
 from checker.version import __version__
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 KNOWLEDGE_FORMAT = 1
 CATEGORIES = (
@@ -342,7 +344,7 @@ def load_knowledge_from(rules: Traversable, *, use_cache: bool = True) -> Knowle
 
     found = read_rules(rules)
     digest = found.digest()
-    key = found.cache_key(*_cache_salt())
+    key = found.cache_key(digest, *_cache_salt())
     if use_cache:
         compiled = read_compiled(key)
         if compiled is not None:
@@ -406,5 +408,5 @@ def build_knowledge(compiled: Mapping[str, Any], digest: str) -> Knowledge:
         _license_index=MappingProxyType(_index_licenses(licenses)),
         documents=tuple(documents),
         families=build_families(compiled.get("families", [])),
-        base_models=MappingProxyType(dict(build_base_models(compiled.get("base_models", [])))),
+        base_models=build_base_models(compiled.get("base_models", [])),
     )

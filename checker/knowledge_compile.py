@@ -99,8 +99,22 @@ def compile_rules(files: RulesFiles) -> dict[str, Any]:
         "developers": dev_data["developers"],
         "groups": jur_data["groups"],
         "families": families["families"],
-        "base_models": base_models["models"],
+        "base_models": [_catalogue_entry(m) for m in base_models["models"]],
     }
+
+
+# What a run reads of a catalogued model (checker/knowledge_lineage.py BaseModel): the rest of
+# rules/base-models.yaml (how each entry was verified, notes) is for people and the tests, and
+# would double the compiled form that every run decodes.
+_CATALOGUE_KEYS = ("id", "license", "developer", "base", "relation", "gated")
+
+
+def _catalogue_entry(model: Mapping[str, Any]) -> dict[str, Any]:
+    entry = {k: model[k] for k in _CATALOGUE_KEYS if k in model}
+    source = model.get("source")
+    if isinstance(source, Mapping) and "url" in source:
+        entry["source"] = {"url": source["url"]}
+    return entry
 
 
 def _mapping(data: Any, file: RulesFile) -> Mapping[str, Any]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from importlib.resources.abc import Traversable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.errors import KnowledgeError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SCHEMAS = (
     "license.schema.json",
@@ -60,12 +62,16 @@ class RulesFiles(NamedTuple):
             digest.update(file.data)
         return digest.hexdigest()
 
-    def cache_key(self, *salt: bytes) -> str:
-        """A digest of every file's name and contents (schemas and knowledge.yaml included) and of
-        ``salt`` (the cache format and the compiler's code): equal keys, equal compiled forms."""
-        parts = list(salt)
+    def cache_key(self, digest: str, *salt: bytes) -> str:
+        """A digest of every file's name and size, of knowledge.yaml's and the schemas' contents,
+        of ``digest`` (this ``digest()``: the other files' contents, in order, hashed once for
+        both) and of ``salt`` (the cache format and the compiler's code): equal keys, equal
+        compiled forms."""
+        parts = [*salt, digest.encode("ascii")]
         for file in self.files():
-            parts += [file.where.encode("utf-8"), file.data]
+            parts.append(file.where.encode("utf-8"))
+            parts.append(len(file.data).to_bytes(8, "little"))
+        parts += [self.meta.data, *(schema.data for schema in self.schemas)]
         key = hashlib.sha256(b"clearance-knowledge\0")
         for part in parts:  # length-prefixed: no two different file sets feed the same bytes
             key.update(len(part).to_bytes(8, "little"))

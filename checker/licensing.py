@@ -7,21 +7,32 @@ license-expression; ``AND``/``OR`` keep SPDX semantics in the allow/deny decisio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.knowledge import Knowledge, LicenseEntry
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A declared value resolved: canonical expression, entries, and the symbols not known."""
 
     expression: str | None
     entries: tuple[LicenseEntry, ...]
     unknown: tuple[str, ...]
+
+
+# A plain id (no space, no parenthesis): license-expression reads it as one symbol whose key is the
+# text itself, or refuses it (a bare AND, OR, WITH), which the callers below treat alike (the
+# text is the one licence). Such ids are not parsed, so an audit of models with single licences
+# does not import license-expression (~10 ms). tests/test_properties.py compares both ways.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9.+-]+")
+
+
+def is_plain_id(text: str) -> bool:
+    """True when ``text`` is one licence id that needs no expression parser."""
+    return _PLAIN_ID.fullmatch(text) is not None
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +87,8 @@ def resolve(kb: Knowledge, value: str) -> Resolution:
 
 def satisfied(expression: str, accept: Callable[[str], bool]) -> bool:
     """True when the expression is acceptable: OR needs one branch, AND needs all (SPDX)."""
+    if is_plain_id(expression):
+        return accept(expression)
     parsed = _parse(expression)
     if parsed is None:
         return accept(expression)
@@ -120,6 +133,8 @@ def alternatives(expression: str) -> list[frozenset[str]]:
     """The ways to comply with an expression (its disjunctive normal form): each a set of
     licence ids that all apply. ``A OR (B AND C)`` gives ``[{A}, {B, C}]``. Raises TooComplex
     past ``MAX_ALTERNATIVES`` (the expansion is stopped there, never finished)."""
+    if is_plain_id(expression):
+        return [frozenset({expression})]
     parsed = _parse(expression)
     if parsed is None:
         return [frozenset({expression})]

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +90,8 @@ def load(data: bytes, text: str, first_line: int = 1) -> Any:
 
 
 def _store(path: Path, document: Any, prune: bool) -> None:
+    import tempfile  # only when writing: its import (shutil, random, ...) costs every run
+
     with contextlib.suppress(OSError, ValueError, TypeError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

@@ -190,3 +190,24 @@ def test_every_alternative_satisfies_the_expression(expression: str) -> None:
     assert choices
     for choice in choices:
         assert satisfied(expression, lambda i, c=choice: i in c) is True  # type: ignore[misc]
+
+
+@given(
+    st.one_of(
+        st.text("AaNnDdOoRrWwIiTtHhMm0129.+-", min_size=1, max_size=12),
+        st.sampled_from(
+            ["AND", "or", "With", "GPL-2.0+", "+", "-", ".", *(e.id for e in KB.licenses)]
+        ),
+    )
+)
+def test_a_plain_id_is_read_as_license_expression_reads_it(text: str) -> None:
+    # satisfied/alternatives skip the parser for plain ids: the answers must be the parser's.
+    from checker import licensing
+
+    assert licensing.is_plain_id(text)
+    parsed = licensing._parse(text)  # None: refused (a bare operator word), the text is the id
+    keys = {text} if parsed is None else {str(parsed.key)}
+    assert keys == {text}
+    assert licensing.alternatives(text) == [frozenset(keys)]
+    assert satisfied(text, lambda i: i in keys) is True
+    assert satisfied(text, lambda i: i not in keys) is False

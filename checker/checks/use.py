@@ -5,7 +5,7 @@ unknown level: an unstated use is never taken as allowed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker import licensing
 from checker.checks.base import CheckContext, binding_of
@@ -165,8 +165,7 @@ def _evaluate(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Named:
+class _Named(NamedTuple):
     """A licence entry whose ``name`` says where it comes from (own or inherited)."""
 
     entry: LicenseEntry

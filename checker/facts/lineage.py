@@ -30,7 +30,8 @@ from checker.lineage import parent_ids, relation_of
 
 if TYPE_CHECKING:
     from checker.facts.prose import ProseBase
-    from checker.sources.raw import RawAncestor, RawModel
+    from checker.sources.raw import RawModel
+    from checker.sources.remote import RawAncestor
 
 MAX_LINKED_DEPTH = 10
 POINTER = "/base_model_name_or_path"  # the adapter config's base

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from checker.facts.lineage_ids import is_hub_id
@@ -26,6 +25,7 @@ MAX_SECTION_LINES = 40
 MAX_DISTINCT = 4  # more licences than this in the prose: it is a list, not a statement
 MAX_VALUE = 300
 HUB = "https://huggingface.co"
+
 
 class _Lazy:
     """A regular expression compiled on first use (a card without prose never needs these)."""
@@ -62,9 +62,7 @@ _FULL_COLON, _FULL_COMMA, _FULL_STOP, _FULL_SEMI = "\uff1a", "\uff0c", "\u3002",
 _LICENCE_WORD = _lazy(r"licen[cs]|许可|协议", re.IGNORECASE)
 _HEADING = _lazy(r"^(#{1,6})\s+(.{1,200})$")
 _FENCE = _lazy(r"^\s*(```|~~~)")
-_LINK = _lazy(
-    r"\[([^\[\]\n]{1,200})\]\(\s*<?([^()\s<>]{1,500})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
-)
+_LINK = _lazy(r"\[([^\[\]\n]{1,200})\]\(\s*<?([^()\s<>]{1,500})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
 _BARE_URL = _lazy(r"https?://[^\s<>()\[\]\"']{1,500}")
 _MARK = r"(?:\*\*|__)?"
 _LABEL = _lazy(
@@ -95,8 +93,7 @@ _HUB_MODEL_URL = _lazy(
 _BARE_ID = _lazy(r"(?<![\w./:-])`?([A-Za-z0-9][\w.-]*/[\w.-]+)`?(?![\w/])")
 
 
-@dataclass(frozen=True, slots=True)
-class ProseLicence:
+class ProseLicence(NamedTuple):
     """A licence the prose names: the text or URL that names it, its card line, the entry."""
 
     value: str
@@ -104,8 +101,7 @@ class ProseLicence:
     entry: LicenseEntry
 
 
-@dataclass(frozen=True, slots=True)
-class ProseBase:
+class ProseBase(NamedTuple):
     """A model the prose says this one comes from ("Original model: <url>"), with its line."""
 
     id: str
@@ -113,8 +109,7 @@ class ProseBase:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProseReading:
+class ProseReading(NamedTuple):
     """What the prose names; ``ambiguous`` when it names too many licences to be a statement."""
 
     licences: tuple[ProseLicence, ...] = ()

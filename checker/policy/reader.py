@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker import yaml_cache, yamlio
 from checker.errors import PolicyIssue
@@ -25,8 +24,7 @@ MAX_POLICY_FILES = 64  # files in one extends tree, however wide
 BUILTIN_PREFIX = "builtin:"
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyFile:
+class PolicyFile(NamedTuple):
     """One file of an extends chain: its name, raw bytes and parsed nodes."""
 
     name: str
@@ -61,8 +59,7 @@ def _read(ref: str, base: Path) -> tuple[str, bytes, Path | None]:
     return display_path(path), data, path.resolve()
 
 
-@dataclass(frozen=True, slots=True)
-class _Extends:
+class _Extends(NamedTuple):
     """Where an ``extends`` entry names the file being read (for error positions)."""
 
     file: str

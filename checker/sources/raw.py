@@ -2,8 +2,8 @@
 
 Nothing here knows which registry a model came from: a source that reads a registry (the Hugging
 Face Hub today) fills ``RawModel.remote`` with what the registry says beyond the files
-(availability, tags, card data, purl, download location), so nothing outside ``checker/sources``
-needs to know the Hub.
+(availability, tags, card data, purl, download location; ``checker/sources/remote.py``), so nothing
+outside ``checker/sources`` needs to know the Hub.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from checker.facts.model import LineageError
 from checker.findings import Evidence
+
+if TYPE_CHECKING:  # what a registry says: imported only by the sources that read one
+    from checker.sources.remote import RawAncestor, RemoteInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,40 +71,6 @@ class WeightHeader:
     path: str  # where the file is, as shown in evidence
     format: str  # gguf | safetensors
     values: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class RawAncestor:
-    """An ancestor met while a source walked the lineage, or why it could not be read."""
-
-    id: str
-    relation: str
-    depth: int
-    card_data: Mapping[str, Any] | None = None
-    tags: tuple[str, ...] = ()
-    error: str | None = None
-    error_kind: LineageError | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteInfo:
-    """What the registry a model was read from says about it beyond its files."""
-
-    availability: str  # open | gated-auto | gated-manual | private | disabled | closed
-    availability_evidence: tuple[Evidence, ...] = ()
-    author: str | None = None
-    pipeline_tag: str | None = None
-    library_name: str | None = None
-    created_at: str | None = None
-    tags: tuple[str, ...] = ()
-    card_data: Mapping[str, Any] | None = None  # the card metadata as the registry parsed it
-    header_license: str | None = None  # a weight header's licence the registry reports (GGUF)
-    header_where: str | None = None
-    auto_map: tuple[str, ...] = ()  # config auto_map keys: loading runs the repository's code
-    auto_map_where: str | None = None
-    parameters: int | None = None
-    lineage_complete: bool = True  # ``RawModel.ancestors`` is the whole lineage, walked here
-    download_location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

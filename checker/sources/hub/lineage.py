@@ -13,7 +13,7 @@ from typing import Any
 from checker.facts.model import LineageError
 from checker.lineage import parent_ids, relation_of
 from checker.sources.hub.client import HubClient, HubError, HubInfo
-from checker.sources.raw import RawAncestor
+from checker.sources.remote import RawAncestor
 from checker.weights import format_from_name
 
 

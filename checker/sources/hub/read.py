@@ -19,7 +19,8 @@ from checker.sources.hub.headers import read_headers, safetensors_to_read
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText, RemoteInfo, read_files_of
+from checker.sources.raw import RawFile, RawModel, RawText, read_files_of
+from checker.sources.remote import RemoteInfo
 from checker.sources.targets import Target
 
 
