@@ -173,7 +173,11 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "--purpose",
     multiple=True,
     metavar="USE",
-    help="An intended use category, checked against prohibited uses (repeatable).",
+    help="An intended use category, checked against prohibited uses (repeatable): military, "
+    "weapons, surveillance, biometric-identification, law-enforcement, critical-infrastructure, "
+    "illegal-activity, child-exploitation, harassment, discrimination, disinformation, malware, "
+    "impersonation, automated-decisions, medical-advice, unlicensed-professional-advice, "
+    "sexual-content, self-harm, privacy-violation.",
 )
 @click.option(
     "--train-other-models/--no-train-other-models",

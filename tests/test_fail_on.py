@@ -40,3 +40,11 @@ def test_fail_on_with_use_overrides_covers_both() -> None:
 def test_fail_on_refuses_other_values(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", GGUF, "--fail-on", "fatal"])
     assert result.exit_code == 2 and "fatal" in result.output
+
+
+def test_purpose_help_lists_every_known_purpose() -> None:
+    from checker.knowledge import PROHIBITED_USES
+
+    text = " ".join(CliRunner().invoke(main, ["check", "--help"]).output.split())
+    text = text.replace("- ", "-")  # click may wrap a line after a hyphen
+    assert all(purpose in text for purpose in PROHIBITED_USES)

@@ -82,14 +82,7 @@ def _no_none(text: str, where: str) -> None:
     assert found is None, f"{where}: ...{text[max(0, found.start() - 120) : found.end()]}"
 
 
-# JUnit writes a developer knowledge entry's missing country as 'None' (its reporter is outside
-# this file's scope); strict, so the mark goes once that is fixed.
-_JUNIT_NONE = pytest.mark.xfail(strict=True, reason="junit evidence prints Python's None")
-
-
-@pytest.mark.parametrize(
-    "fmt", [pytest.param(f, marks=_JUNIT_NONE) if f == "junit" else f for f in REPORTERS]
-)
+@pytest.mark.parametrize("fmt", list(REPORTERS))
 def test_no_output_says_none(example_result: AuditResult, fmt: str) -> None:
     cases = {"examples": example_result, **edge_results(example_result)}
     cases["hostile"] = hostile_result(example_result)

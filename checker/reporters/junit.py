@@ -78,6 +78,9 @@ def _clean(text: str) -> str:
 
 
 def _value(value: object) -> str:
+    """An evidence value as text: strings quoted, no value (an unknown country) as ``unknown``."""
+    if value is None:
+        return "unknown"
     return repr(value) if isinstance(value, str) else str(value)
 
 
