@@ -1,6 +1,7 @@
-"""The ``clearance-scan`` pre-commit hook, run by pre-commit itself (``pre-commit try-repo``)
-against a temporary git repository: it fails naming a model that models.yaml lacks, and passes
-once the manifest lists it.
+"""Both pre-commit hooks, run by pre-commit itself (``pre-commit try-repo``, every hook of the
+repository in one run, so the hook environment is installed once) against a temporary git
+repository: ``clearance-scan`` fails naming a model that models.yaml lacks, ``clearance`` fails
+on a manifest model that breaks the policy; both pass once the manifest is right.
 
 pre-commit installs the hook's environment with pip (Clearance and its dependencies, from the
 package index): when that cannot be done here (offline) the test is skipped, but it fails in CI
@@ -35,6 +36,13 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
+def test_the_hook_file_declares_clearance() -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+    hook = hooks["clearance"]
+    assert hook["entry"] == "clearance check" and hook["args"] == ["models.yaml", "--quiet"]
+    assert hook["pass_filenames"] is False and hook["language"] == "python"
+
+
 def _pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("PYTHONPATH", None)
@@ -45,7 +53,6 @@ def _pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
             "pre_commit",
             "try-repo",
             str(REPO),
-            "clearance-scan",
             "--all-files",
         ],
         cwd=project,
@@ -71,7 +78,12 @@ def test_try_repo(tmp_path: Path) -> None:
         'from transformers import AutoModel\nAutoModel.from_pretrained("Qwen/Qwen3-8B")\n',
         encoding="utf-8",
     )
-    (project / "models.yaml").write_text("models:\n  - id: openai-community/gpt2\n")
+    examples = REPO / "examples" / "models"
+    shutil.copytree(examples / "bert-base-uncased", project / "models" / "bert")
+    shutil.copytree(examples / "unlabelled-classifier", project / "models" / "unlabelled")
+    (project / "models.yaml").write_text(
+        "models:\n  - id: local/unlabelled-classifier\n    path: models/unlabelled\n"
+    )
     _git(project, "add", ".")
     run = _pre_commit(project, tmp_path / "pre-commit-home")
     output = run.stdout + run.stderr
@@ -81,8 +93,16 @@ def test_try_repo(tmp_path: Path) -> None:
         pytest.skip(f"pre-commit could not install the hook here (offline?): {output[-300:]}")
     assert run.returncode == 1, output
     assert "app.py:2: Qwen/Qwen3-8B is not in models.yaml" in output
-    (project / "models.yaml").write_text("models:\n  - id: Qwen/Qwen3-8B\n")
+    assert output.count("Failed") == 2, output  # both hooks: the scan and the audit
+    (project / "app.py").write_text(
+        "from transformers import AutoModel\n"
+        'AutoModel.from_pretrained("google-bert/bert-base-uncased")\n',
+        encoding="utf-8",
+    )
+    (project / "models.yaml").write_text(
+        "models:\n  - id: google-bert/bert-base-uncased\n    path: models/bert\n"
+    )
     _git(project, "add", ".")
     run = _pre_commit(project, tmp_path / "pre-commit-home")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "Passed" in run.stdout
+    assert run.stdout.count("Passed") == 2, run.stdout
