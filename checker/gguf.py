@@ -65,13 +65,22 @@ def metadata(
     head: bytes, wanted: frozenset[str] = frozenset({"general.license"})
 ) -> dict[str, object]:
     """The wanted string/scalar keys found in the header bytes (fewer if they are cut short)."""
+    return read_metadata(head, wanted)[0]
+
+
+def read_metadata(
+    head: bytes, wanted: frozenset[str] = frozenset({"general.license"})
+) -> tuple[dict[str, object], bool]:
+    """The wanted keys found in the header bytes, and whether the search was complete: every
+    key of the header was read (or every wanted key found). False when ``head`` ends inside the
+    key-value section or the header has more than ``MAX_KEYS`` keys: keys after were not seen."""
     out: dict[str, object] = {}
     reader = _Reader(head)
     try:
         if reader.take(4) != b"GGUF":
-            return out
+            return out, True
         if reader.integer("<I") == 1:
-            return out  # v1 used 32-bit counts; too old to matter here
+            return out, True  # v1 used 32-bit counts; too old to matter here
         reader.integer("<Q")  # tensor count
         count = reader.integer("<Q")
         for _ in range(min(count, MAX_KEYS)):
@@ -81,7 +90,7 @@ def metadata(
             if key in wanted:
                 out[key] = value
                 if len(out) == len(wanted):
-                    break
+                    return out, True
     except (_Truncated, struct.error):
-        pass
-    return out
+        return out, False
+    return out, count <= MAX_KEYS

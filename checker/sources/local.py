@@ -313,7 +313,7 @@ def _gguf_headers(
     root: Path, names: list[str]
 ) -> tuple[tuple[WeightHeader, ...], tuple[tuple[str, str], ...]]:
     """The licence and base-model keys of (at most three) GGUF files' headers."""
-    from checker.gguf import metadata
+    from checker.gguf import read_metadata
 
     out = []
     limits: list[tuple[str, str]] = []
@@ -324,7 +324,11 @@ def _gguf_headers(
                 head = handle.read(GGUF_HEAD_BYTES)
         except OSError:
             continue
-        values, too_long = _header_values(shown, metadata(head, GGUF_KEYS), sorted(GGUF_KEYS))
+        found, complete = read_metadata(head, GGUF_KEYS)
+        if not complete and len(head) == GGUF_HEAD_BYTES:
+            limits.append((shown, f"{shown}: GGUF header longer than the {GGUF_HEAD_BYTES:,} "
+                           "bytes read: licence keys after them were not checked"))  # fmt: skip
+        values, too_long = _header_values(shown, found, sorted(GGUF_KEYS))
         limits += too_long
         if values:
             out.append(WeightHeader(shown, "gguf", values))

@@ -113,6 +113,20 @@ def test_a_huge_header_licence_is_not_cut_short_silently(
     assert any("600,000 characters, longer than the 2,048 read" in m for m in messages(result))
 
 
+def test_gguf_licence_past_the_header_read_limit_is_said(
+    kb: Knowledge, make_model: Callable[..., Path]
+) -> None:
+    filler = ("general.description", 8, gguf_string("d" * 1_100_000))
+    data = gguf([filler, ("general.license", 8, gguf_string("cc-by-nc-4.0"))])
+    result = facts(kb, make_model("license: mit", files={"m.gguf": data}))
+    expected = "GGUF header longer than the 1,048,576 bytes read: licence keys after them"
+    assert any(expected in m for m in messages(result))
+    assert "input/unreadable" in rules(kb, result)
+    small = gguf([("general.license", 8, gguf_string("mit"))])
+    clean = facts(kb, make_model("license: mit", files={"m.gguf": small}))
+    assert not any("GGUF header longer" in m for m in messages(clean))
+
+
 def test_licence_past_the_read_limit_is_unknown(
     kb: Knowledge, make_model: Callable[..., Path]
 ) -> None:
