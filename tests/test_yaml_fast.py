@@ -39,7 +39,10 @@ def assert_same(text: str) -> bool:
     try:
         slow = yamlio.load_round_trip(text)
     except yamlio.YamlProblem:
-        assert fast is yaml_fast.FALLBACK, "the C loader accepted what the round trip refuses"
+        # what the round trip refuses, the full load refuses too (the C loader may build an
+        # alias bomb's shared values: yamlio's size guard then refuses them; never repr them)
+        with pytest.raises(yamlio.YamlProblem):
+            yamlio.load(text)
         raise
     if fast is yaml_fast.FALLBACK:
         return False
@@ -60,12 +63,11 @@ def test_every_corpus_card_front_matter_loads_alike() -> None:
     assert built >= len(cards) * 0.9  # nearly all take the fast path
 
 
-@pytest.mark.skip(reason="hangs on a file since the hostile-input merge: to investigate")
 def test_repository_yaml_loads_alike() -> None:
     files = [*REPO.glob("examples/**/*.yaml"), *REPO.glob("rules/**/*.yaml")]
     files += [*REPO.glob("tests/policies/**/*.yaml")]
     built = 0
-    for path in (f for f in files if f.stat().st_size <= 64 * 1024):  # the round trip is slow
+    for path in files:
         # a deliberately broken policy: assert_same checks the fast loader fell back
         with contextlib.suppress(yamlio.YamlProblem, UnicodeDecodeError):
             built += assert_same(path.read_text(encoding="utf-8"))
