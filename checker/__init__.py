@@ -7,7 +7,10 @@ The library API (the command line is a thin layer over it)::
     print(result.exit_code, [m.verdict for m in result.models])
 """
 
+from checker import code_cache
 from checker.version import __version__
+
+code_cache.install_when_imported()  # before any module of the package defines a dataclass
 
 __all__ = ["__version__", "audit", "audit_facts", "load_knowledge", "load_policy"]
 
