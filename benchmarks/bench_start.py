@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_start.py            # 9 alternating rounds
     python benchmarks/bench_start.py --runs 15  # more rounds
     python benchmarks/bench_start.py --quick    # 3 rounds, no importtime tables
+    python benchmarks/bench_start.py --instructions  # also callgrind's instruction counts
 
 Each round runs every command once, one after the other, as a fresh subprocess (interpreter
 start-up included), so a change in the machine's load touches all of them alike; the figure
@@ -165,11 +166,40 @@ def heavy_of(rows: list[tuple[int, str]]) -> str:
     return ", ".join(f"{m} ({us / 1000:.0f} ms)" for m, us in sorted(tops.items()))
 
 
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def instructions(argv: list[str], env: dict[str, str]) -> int | None:
+    """Instructions executed by ``argv`` (valgrind's callgrind; None without valgrind): a figure
+    the machine's load does not move, unlike wall time."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    if argv[0] != sys.executable:
+        argv = [sys.executable, *argv]
+    proc = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    found = _COLLECTED.search(proc.stderr)
+    return int(found.group(1)) if found else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="alternating rounds (9)")
     parser.add_argument("--quick", action="store_true", help="3 rounds, no import tables")
     parser.add_argument("--no-bytecode", action="store_true", help="compile checker/ on every run")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind's callgrind (warm caches; slow)",
+    )
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 9)
 
@@ -223,6 +253,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         print("(check exits 1 on the examples: six of them break the policy on purpose)")
+
+        if args.instructions:
+            counts = [
+                (case, instructions(case.argv, env)) for case in cases if not case.cold_cache
+            ]
+            base = counts[0][1]
+            if base is None:
+                print("\ninstructions: valgrind is not installed")
+            else:
+                print("\ninstructions (callgrind, warm caches), as ratios to the floor's:")
+                for case, count in counts:
+                    shown = "?" if count is None else f"{count / 1e6:.0f}M {count / base:.2f}x"
+                    print(f"  {case.name}: {shown}")
 
         if not args.quick:
             print("\nheavy modules imported (-X importtime, cumulative):")

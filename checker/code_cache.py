@@ -105,30 +105,39 @@ def cache_path() -> str | None:
     return None if folder is None else os.path.join(folder, f"code-{_tag()}.marshal")
 
 
-def _trusted(fd: int) -> bool:
+def _trusted(fd: int, limit: int) -> bool:
     import stat
 
     info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return False
     others_may_write = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     return not (hasattr(os, "getuid") and (info.st_uid != os.getuid() or others_may_write))
 
 
-def _read(path: str) -> dict[str, CodeType]:
+def read_trusted(path: str, limit: int) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file (not a symbolic link) of at most
+    ``limit`` bytes, owned by this user and writable by no one else; else None. For files whose
+    contents are loaded with ``marshal``, which trusts its input as ``__pycache__`` does."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
-        return {}
+        return None
     try:
-        if not _trusted(fd):
-            return {}
+        if not _trusted(fd, limit):
+            return None
         with os.fdopen(fd, "rb", closefd=False) as stream:
-            raw = stream.read(MAX_FILE + 1)
+            return stream.read(limit + 1)
     except OSError:
-        return {}
+        return None
     finally:
         os.close(fd)
+
+
+def _read(path: str) -> dict[str, CodeType]:
+    raw = read_trusted(path, MAX_FILE)
+    if raw is None:
+        return {}
     head = _MAGIC + _tag().encode() + b"\n"
     if not raw.startswith(head) or len(raw) < len(head) + 4:
         return {}

@@ -9,7 +9,6 @@ are present: text that matches nothing well is unknown, never a guess.
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 import unicodedata
@@ -46,7 +45,11 @@ class Identification(NamedTuple):
 
 def fold(text: str) -> str:
     """The comparable form of a text: words separated by single spaces, padded by spaces."""
-    text = html.unescape(text[:MAX_TEXT])
+    text = text[:MAX_TEXT]
+    if "&" in text:  # entities only then: importing html costs more than most texts' folding
+        import html
+
+        text = html.unescape(text)
     text = _TAG.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).lower().translate(_PLAIN)
     return " " + " ".join(_WORD.findall(text)) + " "

@@ -1,11 +1,15 @@
 """Keep the compiled knowledge base between runs, under the user's cache folder.
 
-One file per key (``knowledge-<key>.json``), where the key is a digest of the contents of every
+One file per key (``knowledge-<key>.marshal``), where the key is a digest of the contents of every
 rules/ file, the schemas and the compiler's code (``RulesFiles.cache_key``): a file is only ever
-read back for exactly the rules it was compiled from, so it cannot be stale. The file is JSON
-(never pickle): a header line with the format, the key and the SHA-256 of the body, then the
-body. Anything unexpected (no cache folder, unwritable, a truncated, corrupt or foreign file)
-is a miss: the caller compiles afresh and the run goes on; nothing here raises.
+read back for exactly the rules it was compiled from, so it cannot be stale. The file is a JSON
+header line (the format, the key, the Python version and the SHA-256 of the body), then the
+body: the compiled form, plain data (dicts, lists, strings, numbers; never pickle), in
+``marshal``'s format, which loads about 2.5x faster than JSON. Only a regular file owned by
+this user that others may not write is read (as checker/code_cache.py's file; ``marshal``, like
+``__pycache__``, trusts its input), and only data that survives a JSON round trip is stored.
+Anything unexpected (no cache folder, unwritable, a truncated, corrupt, foreign or untrusted
+file) is a miss: the caller compiles afresh and the run goes on; nothing here raises.
 
 The folder is ``$CLEARANCE_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/clearance``, else
 ``%LOCALAPPDATA%\\clearance`` on Windows, else ``~/.cache/clearance``.
@@ -16,15 +20,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 1: JSON body; 2: marshal body
 ENV_VAR = "CLEARANCE_CACHE_DIR"
 KEEP = 8  # compiled files kept per folder (several checkouts or versions may share it)
 _PREFIX = "knowledge-"
+_SUFFIX = ".marshal"
+MAX_FILE = 64 << 20  # bytes read back at most (the shipped knowledge compiles to ~0.5 MiB)
 
 
 def cache_dir() -> Path | None:
@@ -47,15 +54,15 @@ def cache_dir() -> Path | None:
 def cache_file(key: str, folder: Path | None = None) -> Path | None:
     """The file holding the compiled form for ``key``."""
     folder = folder if folder is not None else cache_dir()
-    return None if folder is None else folder / f"{_PREFIX}{key}.json"
+    return None if folder is None else folder / f"{_PREFIX}{key}{_SUFFIX}"
 
 
-def _dumps(data: Any) -> bytes:
+def _header(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _loads(data: bytes) -> Any:
-    return json.loads(data)  # the stdlib's: importing orjson would cost more than it saves here
+def _python() -> str:
+    return f"{sys.implementation.cache_tag}-{sys.hexversion:x}"  # marshal's format follows it
 
 
 def read_compiled(key: str) -> Any | None:
@@ -63,19 +70,24 @@ def read_compiled(key: str) -> Any | None:
     path = cache_file(key)
     if path is None:
         return None
+    from checker.code_cache import read_trusted
+
+    raw = read_trusted(str(path), MAX_FILE)
+    if raw is None:
+        return None
+    head, _, body = raw.partition(b"\n")
     try:
-        raw = path.read_bytes()
-        head, _, body = raw.partition(b"\n")
-        header = _loads(head)
+        header = json.loads(head)
         if (
             not isinstance(header, dict)
             or header.get("format") != CACHE_FORMAT
             or header.get("key") != key
+            or header.get("python") != _python()
             or header.get("sha256") != hashlib.sha256(body).hexdigest()
         ):
             return None
-        return _loads(body)
-    except (OSError, ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError: ValueError
+        return marshal.loads(body)
+    except (ValueError, EOFError, TypeError, RecursionError):
         return None
 
 
@@ -108,9 +120,11 @@ def write_compiled(key: str, data: Any) -> bool:
     import tempfile  # only when writing: its import costs more than reading the cache
 
     try:
-        body = _dumps(data)
+        body = marshal.dumps(data)
         digest = hashlib.sha256(body).hexdigest()
-        header = _dumps({"format": CACHE_FORMAT, "key": key, "sha256": digest})
+        header = _header(
+            {"format": CACHE_FORMAT, "key": key, "python": _python(), "sha256": digest}
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
@@ -130,7 +144,7 @@ def write_compiled(key: str, data: Any) -> bool:
 def _prune(folder: Path, keep: Path) -> None:
     """Remove all but the ``KEEP`` most recently written compiled files."""
     with contextlib.suppress(OSError):
-        found = [p for p in folder.glob(f"{_PREFIX}*.json") if p != keep]
+        found = [p for p in folder.glob(f"{_PREFIX}*{_SUFFIX}") if p != keep]
         found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in found[KEEP - 1 :]:
             old.unlink()

@@ -7,6 +7,7 @@ rules/ edit a temporary copy of it.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import shutil
 import subprocess
@@ -59,7 +60,7 @@ def _no_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cached_files(cache: Path) -> list[Path]:
-    return sorted(cache.glob("knowledge-*.json"))
+    return sorted(cache.glob("knowledge-*.marshal"))
 
 
 def test_shipped_rules_validate_against_their_schemas() -> None:
@@ -168,6 +169,9 @@ def test_a_licence_added_or_removed_is_seen(cache: Path, rules: Path) -> None:
         "truncate",
         "flip",
         "wrong-structure",
+        "group-writable",
+        "symlink",
+        "other-python",
     ],
 )
 def test_a_corrupt_cache_file_is_rebuilt(cache: Path, rules: Path, damage: bytes | str) -> None:
@@ -181,16 +185,25 @@ def test_a_corrupt_cache_file_is_rebuilt(cache: Path, rules: Path, damage: bytes
         at = good.index(b"MIT License")
         stored.write_bytes(good[:at] + b"X" + good[at + 1 :])
     elif damage == "wrong-structure":  # a well-formed file whose body does not build
-        body = b'{"licenses": 42}'
+        body = marshal.dumps({"licenses": 42})
         header = good.partition(b"\n")[0].decode()
         old_sha = header.split('"sha256":"')[1].split('"')[0]
         header = header.replace(old_sha, hashlib.sha256(body).hexdigest())
         stored.write_bytes(header.encode() + b"\n" + body)
+    elif damage == "group-writable":  # marshal trusts its input: so must the file be
+        stored.chmod(0o664)
+    elif damage == "symlink":
+        planted = stored.with_name("planted")
+        stored.rename(planted)
+        stored.symlink_to(planted)
+    elif damage == "other-python":  # marshal's format follows the interpreter's version
+        stored.write_bytes(good.replace(b'"python":"cpython-', b'"python":"pypy-', 1))
     else:
         assert isinstance(damage, bytes)
         stored.write_bytes(damage)
     assert load_knowledge_from(rules) == expected
     assert stored.read_bytes() == good  # rewritten
+    assert not stored.is_symlink() and stored.stat().st_mode & 0o077 == 0
 
 
 def test_an_unwritable_cache_folder_is_not_fatal(
@@ -216,7 +229,7 @@ def test_a_foreign_key_is_never_served(cache: Path) -> None:
     assert write_compiled("a" * 64, {"anything": [1, 2]})
     assert read_compiled("a" * 64) == {"anything": [1, 2]}
     (stored,) = _cached_files(cache)
-    stored.rename(stored.with_name(f"knowledge-{'b' * 64}.json"))
+    stored.rename(stored.with_name(f"knowledge-{'b' * 64}.marshal"))
     assert read_compiled("b" * 64) is None  # the header names the key it was written for
 
 
