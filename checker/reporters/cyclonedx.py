@@ -251,7 +251,35 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
         properties=[*_model_properties(model), *_version_properties(facts.model.revision)],
         external_references=_references(facts),
+        components=_files(facts, bom_ref),
     )
+
+
+def _files(facts: ModelFacts, owner_ref: str) -> list[Component]:
+    """The files audited as ``file`` components with their ``hashes``: the files read in full
+    (SHA-256 and SHA-1 of the bytes read) and whole weight files (SHA-256 from the Hub's
+    ``lfs.sha256`` or ``--hash-weights``). Weight headers and cut-off reads are left out: their
+    digest is of part of a file, not of the component (the JSON report lists them)."""
+    from cyclonedx.model import HashAlgorithm, HashType
+    from cyclonedx.model.component import Component, ComponentType
+
+    out = []
+    for f in facts.files:
+        if not f.whole:
+            continue
+        hashes = [HashType(alg=HashAlgorithm.SHA_256, content=f.sha256)]
+        if f.sha1:
+            hashes.append(HashType(alg=HashAlgorithm.SHA_1, content=f.sha1))
+        out.append(
+            Component(
+                type=ComponentType.FILE,
+                bom_ref=f"{owner_ref}#file:{f.role}:{f.path}",
+                name=f.path,
+                hashes=hashes,
+                properties=[_prop("file:role", f.role), _prop("file:digest-origin", f.origin)],
+            )
+        )
+    return out
 
 
 def _references(facts: ModelFacts) -> list[ExternalReference]:
