@@ -24,7 +24,7 @@ from urllib.parse import quote
 from checker.sources.hub.options import HubOptions
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+CALLS = ("model_info", "download", "list_models", "range", "paths_info")  # counted requests
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 TRANSIENT = ("TimeoutException", "NetworkError", "RemoteProtocolError", "ProtocolError")
 INFO_FORMAT = 2
@@ -217,9 +217,7 @@ class HubClient:
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
         self._slots = threading.BoundedSemaphore(max(1, options.max_requests))
-        self.calls: dict[str, int] = {
-            "model_info": 0, "download": 0, "list_models": 0, "range": 0, "paths_info": 0
-        }  # fmt: skip
+        self.calls: dict[str, int] = dict.fromkeys(CALLS, 0)
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -382,25 +380,6 @@ class HubClient:
             return bytes(self._call("range", fetch))
         except Exception as exc:
             raise describe(exc, f"{repo_id}@{sha[:12]}/{filename}", self.endpoint) from exc
-
-    def lfs_files(self, repo_id: str, sha: str, paths: list[str]) -> dict[str, tuple[int, str]]:
-        """(size, sha256) of each of ``paths`` that the Hub stores in LFS, as the Hub publishes
-        them (``lfs.sha256``; one ``paths-info`` request, nothing downloaded)."""
-        try:
-            entries = self._call(
-                "paths_info",
-                lambda: self._api.get_paths_info(repo_id, paths, revision=sha, expand=False),
-            )
-        except Exception as exc:
-            raise describe(exc, f"{repo_id}@{sha[:12]} (file list)", self.endpoint) from exc
-        out: dict[str, tuple[int, str]] = {}
-        for entry in entries:
-            lfs = getattr(entry, "lfs", None)
-            sha256 = getattr(lfs, "sha256", None) if lfs is not None else None
-            size = getattr(lfs, "size", None) if lfs is not None else None
-            if isinstance(sha256, str) and SHA256.match(sha256) and isinstance(size, int):
-                out[str(entry.path)] = (size, sha256)
-        return out
 
     # -- listings ---------------------------------------------------------------------------
 

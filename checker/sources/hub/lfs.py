@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from checker import weights
-from checker.sources.hub.client import SHA256, HubClient, HubError, HubInfo, _write_atomic
+from checker.sources.hub.client import HubClient, HubError, HubInfo, _write_atomic, describe
 from checker.sources.raw import ReadFile
 
 BATCH = 500  # paths per request (the Hub accepts long lists; a huge repository costs a few)
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def weight_names(info: HubInfo) -> list[str]:
@@ -38,7 +41,8 @@ def lfs_digests(client: HubClient, info: HubInfo) -> tuple[ReadFile, ...]:
         found = {}
         try:
             for start in range(0, len(names), BATCH):
-                found.update(client.lfs_files(info.id, info.sha, names[start : start + BATCH]))
+                batch = names[start : start + BATCH]
+                found.update(_lfs(_paths_info(client, info, batch)))
         except HubError:  # gated, or failed: no digest rather than a guess (not remembered)
             return ()
         _remember(client, info, found)
@@ -48,6 +52,32 @@ def lfs_digests(client: HubClient, info: HubInfo) -> tuple[ReadFile, ...]:
         if hit is not None:
             out.append(ReadFile(name, hit[0], hit[1], "weights", origin="hub-lfs"))
     return tuple(out)
+
+
+def _paths_info(client: HubClient, info: HubInfo, paths: list[str]) -> list[Any]:
+    """huggingface_hub's ``get_paths_info`` at the commit, through the client's bounded
+    retries and request slots (counted as ``paths_info``)."""
+    api = client._api
+
+    def fetch() -> list[Any]:
+        return list(api.get_paths_info(info.id, paths, revision=info.sha, expand=False))
+
+    try:
+        return list(client._call("paths_info", fetch))
+    except Exception as exc:
+        raise describe(exc, f"{info.id}@{info.sha[:12]} (file list)", client.endpoint) from exc
+
+
+def _lfs(entries: list[Any]) -> dict[str, tuple[int, str]]:
+    """(size, sha256) of each entry the Hub stores in LFS (``RepoFile.lfs``)."""
+    out: dict[str, tuple[int, str]] = {}
+    for entry in entries:
+        lfs = getattr(entry, "lfs", None)
+        sha256 = getattr(lfs, "sha256", None) if lfs is not None else None
+        size = getattr(lfs, "size", None) if lfs is not None else None
+        if isinstance(sha256, str) and SHA256.match(sha256) and isinstance(size, int):
+            out[str(entry.path)] = (size, sha256)
+    return out
 
 
 def _path(client: HubClient, info: HubInfo) -> Path:
