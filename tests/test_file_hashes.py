@@ -20,6 +20,8 @@ import jsonschema
 import pytest
 from conftest import EXAMPLES, FIXED_NOW, REPO, safetensors_bytes
 from fakehub import FakeHub, FakeRepo, make_readme, serving
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.api import audit
 from checker.facts import AuditedFile
@@ -272,3 +274,37 @@ def test_lock_fingerprints_are_the_reports_sha256(tmp_path: Path) -> None:
     (model,) = json.loads(done.stdout)["models"]
     reported = {f["path"]: f["sha256"] for f in model["files"] if f["role"] == "license"}
     assert locked == reported == {"LICENSE": sha256(LICENSE)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=200), chunk=st.integers(min_value=1, max_value=64))
+def test_streamed_digest_equals_hashlib_whatever_the_chunking(data: bytes, chunk: int) -> None:
+    import tempfile
+
+    from checker.sources import hashing
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "w.bin"
+        path.write_bytes(data)
+        saved, hashing.CHUNK = hashing.CHUNK, chunk
+        try:
+            assert hashing.sha256_of(path) == (len(data), sha256(data))
+        finally:
+            hashing.CHUNK = saved
+
+
+def test_hashing_memory_is_bounded_by_the_chunk(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from checker.sources.hashing import sha256_of
+
+    path = tmp_path / "big.bin"
+    with open(path, "wb") as out:
+        out.truncate(8 * CHUNK)  # sparse: 32 MiB read, nothing written
+    tracemalloc.start()
+    try:
+        size, _ = sha256_of(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert size == 8 * CHUNK and peak < 2 * CHUNK
