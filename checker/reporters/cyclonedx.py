@@ -7,9 +7,9 @@ developer as supplier (country as ``supplier.address.country``) and what Clearan
 ``clearance:*`` properties.
 
 Every model component (ancestors too) has a ``version``: the audited 40-hex revision, else the
-content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; facts carry
-no file hashes yet), which the ``clearance:version:kind`` property names (``revision`` or
-``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
+content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; the files'
+own hashes are its ``file`` components), which the ``clearance:version:kind`` property names
+(``revision`` or ``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
 (``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
 audit records no project name, so it is named after the policy it was audited against, and it
 depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON:
