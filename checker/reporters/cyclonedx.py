@@ -7,17 +7,16 @@ developer as supplier (country as ``supplier.address.country``) and what Clearan
 ``clearance:*`` properties.
 
 Every model component (ancestors too) has a ``version``: the audited 40-hex revision, else the
-content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; the files'
-own hashes are its ``file`` components), which the ``clearance:version:kind`` property names
-(``revision`` or ``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
-(``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
+content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; the files' own
+hashes are its ``file`` components), which the ``clearance:version:kind`` property names
+(``revision`` or ``content-digest``) and ``clearance:version:note`` explains. Hub models have their
+``purl`` (``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
 audit records no project name, so it is named after the policy it was audited against, and it
-depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON:
-the library refuses refs to pedigree entries): a model depends on its direct parents (the
-audited component when the parent is audited, else the pedigree ancestor); in a lineage walked
-breadth-first with one model per step, each ancestor depends on the next; otherwise deeper
-ancestors hang from the model itself (true at any depth), unless an audited parent's own
-lineage reaches them.
+depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON: the
+library refuses refs to pedigree entries): a model depends on its direct parents (the audited
+component when the parent is audited, else the pedigree ancestor); in a lineage walked breadth-first
+with one model per step, each ancestor depends on the next; otherwise deeper ancestors hang from the
+model itself (true at any depth), unless an audited parent's own lineage reaches them.
 
 cyclonedx-python-lib (11.x) has no model for ``modelCard``, so it is added to the JSON the
 library writes, as data: ``modelParameters.task`` from the Hub's pipeline tag and
