@@ -43,6 +43,7 @@ class Inputs:
     sarif: str
     summary: bool
     comment: str
+    hash_weights: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
@@ -68,6 +69,9 @@ class Inputs:
         summary = get("SUMMARY", "true").lower()
         if summary not in ("true", "false"):
             raise InputProblem(f"input summary: {summary!r} is not true or false")
+        hash_weights = get("HASH_WEIGHTS", "false").lower()
+        if hash_weights not in ("true", "false"):
+            raise InputProblem(f"input hash-weights: {hash_weights!r} is not true or false")
         return cls(
             targets=targets,
             policy=get("POLICY"),
@@ -76,6 +80,7 @@ class Inputs:
             sarif=get("SARIF"),
             summary=summary == "true",
             comment=comment,
+            hash_weights=hash_weights == "true",
         )
 
 
@@ -97,6 +102,8 @@ def command(inputs: Inputs, files: Files, baseline_ref: str | None) -> list[str]
         argv += ["--fail-on", inputs.fail_on]
     if baseline_ref:
         argv += ["--baseline-ref", baseline_ref]
+    if inputs.hash_weights:
+        argv.append("--hash-weights")
     pairs = [("terminal", "-"), ("json", str(files.json)), ("markdown", str(files.markdown))]
     if files.sarif is not None:
         pairs.append(("sarif", str(files.sarif)))

@@ -183,6 +183,8 @@ def audit(
     locked: bool = False,
     baseline: str | None = None,
     baseline_ref: str | None = None,
+    hash_weights: bool = False,
+    on_bytes: Callable[[str, int, int], None] | None = None,
 ) -> AuditResult:
     """Audit targets (folders, manifests, Hub ids), every model of ``authors`` on the Hub, and
     (``hf_cache``) every model in the local Hugging Face cache, against a policy. Pass
@@ -192,7 +194,9 @@ def audit(
     ``locked``: compare the one manifest target with its lock file (drift rules). ``baseline``
     (a JSON report) or ``baseline_ref`` (a git ref, audited in this run): mark every finding
     new or known, and count only new ones for the exit code. ``fail_on`` (``error``,
-    ``warning``, ``note``) overrides the policy's ``settings.fail-on``."""
+    ``warning``, ``note``) overrides the policy's ``settings.fail-on``. ``hash_weights``: stream
+    local weight files through SHA-256 for the reports' file lists (``on_bytes(file, done,
+    total)`` hears the progress); Hub models carry the Hub's ``lfs.sha256`` without it."""
     from pathlib import Path
 
     from checker.baseline import apply_baseline, read_baseline
@@ -203,7 +207,7 @@ def audit(
     result = _audit(
         targets, policy, model_id=model_id, use=use, now=now, hub=hub, jobs=jobs,
         authors=authors, hf_cache=hf_cache, progress=progress, on_targets=on_targets,
-        locked=locked, workspace=workspace, fail_on=fail_on,
+        locked=locked, workspace=workspace, fail_on=fail_on, hashing=(hash_weights, on_bytes),
     )  # fmt: skip
     if baseline_ref is not None:
         from checker.baseline_ref import audit_at_ref
@@ -234,6 +238,7 @@ def _audit(
     at_ref: bool = False,
     workspace: Workspace | None = None,
     fail_on: str | None = None,
+    hashing: tuple[bool, Callable[[str, int, int], None] | None] = (False, None),
 ) -> AuditResult:
     kb = load_knowledge()
     lock: Lock | None = None
@@ -246,7 +251,7 @@ def _audit(
     loaded = with_use(loaded, use or {}, kb)
     if fail_on is not None:
         loaded = loaded.with_fail_on(Severity(fail_on))
-    session = Session(hub)
+    session = Session(hub, *hashing)
     parsed: list[Target] = []
     empty: list[str] = []  # what was asked for and named no model
     for text in targets:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from checker.cli_output import weight_options
 from checker.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -234,14 +235,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Audit the targets as they were at this git ref, in this run, and use that as the "
     "baseline (a pull request's base: origin/main).",
 )
-@click.option(
-    "--weight-headers",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Read Hub models' safetensors headers (range requests, no weights) for a licence: "
-    "auto = only when the card names none.",
-)
+@weight_options
 @error_handler
 def check(
     targets: tuple[str, ...],
@@ -270,6 +264,7 @@ def check(
     baseline: str | None,
     baseline_ref: str | None,
     weight_headers: str,
+    hash_weights: bool,
 ) -> None:
     """Audit TARGETs: model folders, models.yaml manifests, Hub ids org/name[@revision].
 
@@ -303,7 +298,7 @@ def check(
         weight_headers=weight_headers,
     )
     workspace = find_workspace(targets, root)
-    with progress_bar() as (progress, on_targets):
+    with progress_bar() as (progress, on_targets, on_bytes):
         result = audit(
             list(targets),
             policy or DEFAULT_POLICY,
@@ -320,6 +315,8 @@ def check(
             locked=locked,
             baseline=baseline,
             baseline_ref=baseline_ref,
+            hash_weights=hash_weights,
+            on_bytes=on_bytes,
         )
     known = result.baseline.notes if result.baseline else ()
     for note in (*result.policy.notes, *result.notes, *known):

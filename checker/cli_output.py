@@ -1,5 +1,6 @@
 """What ``clearance check`` writes besides the audit: the reports (to files or stdout), the
-progress bar, and whether stdout gets styles. Imported by checker/cli.py inside its commands."""
+progress bar, and whether stdout gets styles; and the weight options of ``clearance check``
+(``weight_options``, the one name checker/cli.py imports at module level: click, no more)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,6 +16,9 @@ from checker.errors import UsageError
 
 if TYPE_CHECKING:
     from checker.result import AuditResult
+    from checker.sources.hashing import OnBytes
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def use_color(no_color: bool) -> bool:
@@ -53,25 +57,74 @@ def write_reports(
 
 
 @contextmanager
-def progress_bar() -> Iterator[tuple[Callable[[Any], None] | None, Callable[[int], None] | None]]:
-    """A progress bar on stderr when it is a terminal (not in CI logs, not when piped)."""
+def progress_bar() -> Iterator[
+    tuple[Callable[[Any], None] | None, Callable[[int], None] | None, OnBytes | None]
+]:
+    """A progress bar on stderr when it is a terminal (not in CI logs, not when piped): the
+    models audited, and (``--hash-weights``) the bytes of the weight file being hashed."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield None, None
+        yield None, None, None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
     bar = Progress(
-        TextColumn("auditing"),
+        TextColumn("{task.fields[what]}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        _count_column(),
         TextColumn("{task.description}"),
         console=Console(stderr=True),
         transient=True,
     )
-    task = bar.add_task("", total=None)
+    task = bar.add_task("", total=None, what="auditing")
+    hashing: list[Any] = []  # the bytes task, added when the first weight file is hashed
+
+    def on_bytes(path: str, done: int, total: int) -> None:
+        if not hashing:
+            hashing.append(bar.add_task(path, total=total, what="hashing", bytes=True))
+        bar.update(hashing[0], completed=done, total=total, description=path)
+
     with bar:
         yield (
             lambda target: bar.update(task, advance=1, description=str(target.display)),
             lambda total: bar.update(task, total=total),
+            on_bytes,
         )
+
+
+def _count_column() -> Any:
+    """Models as ``n/total``; bytes hashed as sizes and a rate."""
+    from rich import filesize
+    from rich.progress import MofNCompleteColumn, ProgressColumn, Task
+    from rich.text import Text
+
+    class Count(ProgressColumn):
+        models = MofNCompleteColumn()
+
+        def render(self, task: Task) -> Text:
+            if not task.fields.get("bytes"):
+                return self.models.render(task)
+            done, total = int(task.completed), int(task.total or 0)
+            rate = f" {filesize.decimal(int(task.speed))}/s" if task.speed else ""
+            return Text(f"{filesize.decimal(done)}/{filesize.decimal(total)}{rate}")
+
+    return Count()
+
+
+def weight_options(func: F) -> F:
+    """``--weight-headers`` and ``--hash-weights`` of ``clearance check`` (declared here:
+    checker/cli.py is at its size limit)."""
+    func = click.option(
+        "--hash-weights",
+        is_flag=True,
+        help="Stream every weight file of local folders through SHA-256 and list the digests "
+        "in the reports (slow for large models; Hub models list the Hub's lfs.sha256 anyway).",
+    )(func)
+    return click.option(
+        "--weight-headers",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Read Hub models' safetensors headers (range requests, no weights) for a licence: "
+        "auto = only when the card names none.",
+    )(func)

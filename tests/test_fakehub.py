@@ -308,6 +308,11 @@ def test_model_info_expand_and_files_metadata(api: HfApi, hub: FakeHub) -> None:
     assert by_name["README.md"].lfs is None
     assert by_name["model.safetensors"].lfs is not None
     assert by_name["model.safetensors"].lfs.size == by_name["model.safetensors"].size
+    weights = hub.repos["acme/open-model"].files["model.safetensors"]
+    assert by_name["model.safetensors"].lfs.sha256 == hashlib.sha256(weights).hexdigest()
+    # paths-info (what Clearance asks for the weight digests) answers the same lfs.sha256
+    (entry,) = api.get_paths_info("acme/open-model", ["model.safetensors"])
+    assert entry.lfs is not None and entry.lfs.sha256 == hashlib.sha256(weights).hexdigest()
 
 
 def test_repo_refs(api: HfApi) -> None:

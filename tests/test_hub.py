@@ -525,8 +525,8 @@ def test_every_connection_went_to_loopback(options: HubOptions, _loopback_only: 
 def test_no_progress_bar_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.cli_output import progress_bar as _progress
 
-    with _progress() as (progress, on_targets):
-        assert progress is None and on_targets is None
+    with _progress() as (progress, on_targets, on_bytes):
+        assert progress is None and on_targets is None and on_bytes is None
 
 
 def test_lineage_conflict_through_the_hub(options: HubOptions) -> None:

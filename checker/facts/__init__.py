@@ -2,6 +2,7 @@
 material (``build``), linked through the audit's other models (``lineage``), completed with the
 licences that bind it (``binding``), and projected as plain data (``projection``)."""
 
+from checker.facts.files import AuditedFile
 from checker.facts.model import (
     Ancestor,
     BaseModelRef,
@@ -29,6 +30,7 @@ from checker.facts.model import (
 
 __all__ = [
     "Ancestor",
+    "AuditedFile",
     "BaseModelRef",
     "Binding",
     "CardFacts",

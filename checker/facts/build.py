@@ -17,6 +17,7 @@ from checker.facts.curations import (
     developer_of,
 )
 from checker.facts.digests import source_digest
+from checker.facts.files import audited_files
 from checker.facts.hints import evident_families, licensors_of
 from checker.facts.license import license_facts
 from checker.facts.limits import licence_file_limits
@@ -153,6 +154,7 @@ def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATION
         named_by=raw.named_by,
         lineage_complete=complete,
         digest=source_digest(raw, card, weights),
+        files=audited_files(raw),
     )
 
 

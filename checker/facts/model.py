@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from checker.facts.digests import LockedFacts, SourceDigest
+from checker.facts.files import AuditedFile
 from checker.findings import Evidence
 from checker.knowledge import LicenseEntry
 from checker.weights import UNSAFE_FORMATS
@@ -395,3 +396,4 @@ class ModelFacts:
     obligations: tuple[ModelObligation, ...] = ()
     digest: SourceDigest | None = None  # what was read, digested (lock files, drift)
     locked: LockedFacts | None = None  # the lock's word on the model (``check --locked`` only)
+    files: tuple[AuditedFile, ...] = ()  # what was read, and weight digests (``facts/files.py``)

@@ -81,4 +81,5 @@ def project(facts: ModelFacts) -> dict[str, Any]:
             "parameters": weights.parameters,
             "files": [{"path": f.path, "format": f.format, "size": f.size} for f in weights.files],
         },
+        "files": [f.to_json() for f in facts.files],
     }

@@ -2,9 +2,10 @@
 
 A model audited at a Hub revision has that 40-hex revision as its version. A model without one
 (a local folder, a cache entry without a commit) gets a *content version*: ``sha256:`` and the
-SHA-256 of its id (lower-cased, Hub ids are case-insensitive) and its declared licences. Facts do
-not carry file hashes yet, so this is not a digest of the card and licence files; it changes when
-the id or the declared licences change, and the reports say what it is.
+SHA-256 of its id (lower-cased, Hub ids are case-insensitive) and its declared licences. It is
+not a digest of the card and licence files (those are listed with their own hashes,
+``ModelFacts.files``); it changes when the id or the declared licences change, and the reports
+say what it is.
 
 The supplier is the developer's name when the knowledge base knows it, else the namespace of the
 model id (the Hub account, or the folder's owner part) that distributes it; ``None`` when neither
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 CONTENT_VERSION_PREFIX = "sha256:"
 CONTENT_VERSION_NOTE = (
     "not a revision: the audited copy has none; a SHA-256 of the lower-cased model id and its "
-    "declared licences (facts do not carry file hashes yet)"
+    "declared licences (not of the files: those are listed with their own hashes)"
 )
 
 

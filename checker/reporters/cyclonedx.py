@@ -7,17 +7,16 @@ developer as supplier (country as ``supplier.address.country``) and what Clearan
 ``clearance:*`` properties.
 
 Every model component (ancestors too) has a ``version``: the audited 40-hex revision, else the
-content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; facts carry
-no file hashes yet), which the ``clearance:version:kind`` property names (``revision`` or
-``content-digest``) and ``clearance:version:note`` explains. Hub models have their ``purl``
-(``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
+content version of ``_identity.py`` (a SHA-256 of the id and the declared licences; the files' own
+hashes are its ``file`` components), which the ``clearance:version:kind`` property names
+(``revision`` or ``content-digest``) and ``clearance:version:note`` explains. Hub models have their
+``purl`` (``pkg:huggingface/org/name@revision``). ``metadata.component`` is the audited project: the
 audit records no project name, so it is named after the policy it was audited against, and it
-depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON:
-the library refuses refs to pedigree entries): a model depends on its direct parents (the
-audited component when the parent is audited, else the pedigree ancestor); in a lineage walked
-breadth-first with one model per step, each ancestor depends on the next; otherwise deeper
-ancestors hang from the model itself (true at any depth), unless an audited parent's own
-lineage reaches them.
+depends on every audited model. Lineage is also written as ``dependencies`` (added to the JSON: the
+library refuses refs to pedigree entries): a model depends on its direct parents (the audited
+component when the parent is audited, else the pedigree ancestor); in a lineage walked breadth-first
+with one model per step, each ancestor depends on the next; otherwise deeper ancestors hang from the
+model itself (true at any depth), unless an audited parent's own lineage reaches them.
 
 cyclonedx-python-lib (11.x) has no model for ``modelCard``, so it is added to the JSON the
 library writes, as data: ``modelParameters.task`` from the Hub's pipeline tag and
@@ -251,7 +250,35 @@ def _component(model: ModelResult, bom_ref: str) -> Component:
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
         properties=[*_model_properties(model), *_version_properties(facts.model.revision)],
         external_references=_references(facts),
+        components=_files(facts, bom_ref),
     )
+
+
+def _files(facts: ModelFacts, owner_ref: str) -> list[Component]:
+    """The files audited as ``file`` components with their ``hashes``: the files read in full
+    (SHA-256 and SHA-1 of the bytes read) and whole weight files (SHA-256 from the Hub's
+    ``lfs.sha256`` or ``--hash-weights``). Weight headers and cut-off reads are left out: their
+    digest is of part of a file, not of the component (the JSON report lists them)."""
+    from cyclonedx.model import HashAlgorithm, HashType
+    from cyclonedx.model.component import Component, ComponentType
+
+    out = []
+    for f in facts.files:
+        if not f.whole:
+            continue
+        hashes = [HashType(alg=HashAlgorithm.SHA_256, content=f.sha256)]
+        if f.sha1:
+            hashes.append(HashType(alg=HashAlgorithm.SHA_1, content=f.sha1))
+        out.append(
+            Component(
+                type=ComponentType.FILE,
+                bom_ref=f"{owner_ref}#file:{f.role}:{f.path}",
+                name=f.path,
+                hashes=hashes,
+                properties=[_prop("file:role", f.role), _prop("file:digest-origin", f.origin)],
+            )
+        )
+    return out
 
 
 def _references(facts: ModelFacts) -> list[ExternalReference]:

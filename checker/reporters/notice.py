@@ -5,6 +5,7 @@ licence that binds them (their own, and their ancestors' through the lineage) ar
 licence, so a licence several models share is listed once, with its models: the
 notice texts to reproduce verbatim, attribution lines to display, name-prefix duties, the copy of
 the licence to ship (with its URL from the knowledge base) and the acceptable-use-policy flow-down.
+Each model lists the licence files the audit read, with their SHA-256 (of the bytes read).
 Plain text from reports/notice.txt.j2; deterministic given the same audit result.
 """
 
@@ -15,6 +16,7 @@ import textwrap
 from typing import Any
 
 from checker.facts import Ancestor
+from checker.facts.files import licence_files
 from checker.findings import Verdict
 from checker.knowledge import LicenseEntry
 from checker.reporters._common import environment
@@ -66,6 +68,10 @@ def _model_line(m: ModelResult, via: Ancestor | None) -> dict[str, Any]:
         "via": None if via is None else {"id": via.id, "relation": via.relation},
         "notice_files": sorted({d.path for d in lic.documents if d.kind == "notice"}),
         "aup_files": sorted({d.path for d in lic.documents if d.kind in ("aup", "usage-policy")}),
+        "license_files": [
+            {"path": f.path, "sha256": f.sha256, "whole": f.whole}
+            for f in licence_files(m.facts.files)
+        ],
     }
 
 

@@ -42,6 +42,7 @@ from checker.facts import Ancestor, ModelFacts
 from checker.findings import Verdict
 from checker.knowledge import LicenseEntry
 from checker.reporters._identity import CONTENT_VERSION_NOTE, model_version, supplier_name
+from checker.reporters._spdx_files import file_nodes, spdx_files
 from checker.reporters._spdx_nodes import package_ids, spdx_id_for
 from checker.result import AuditResult, ModelResult
 
@@ -254,7 +255,7 @@ def _model_package(
         download_location=facts.model.download_location or SpdxNoAssertion(),
         version=model_version(facts.model.id, facts.model.revision, declared),
         supplier=_supplier(supplier_name(developer.name if developer else None, facts.model.id)),
-        files_analyzed=False,
+        files_analyzed=bool(spdx_files(facts)),  # the files read are listed (_spdx_files.py)
         homepage=homepage,
         license_concluded=expression,
         license_declared=expression,
@@ -384,6 +385,9 @@ def build_document(result: AuditResult) -> Any:
     relationships += [
         Relationship(e.child, RelationshipType[e.kind], e.parent, comment=e.comment) for e in edges
     ]
+    files, weight_packages, contains = file_nodes(audited)
+    packages += weight_packages
+    relationships += contains
 
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -402,6 +406,7 @@ def build_document(result: AuditResult) -> Any:
     return Document(
         creation_info=creation,
         packages=packages,
+        files=files,
         relationships=relationships,
         extracted_licensing_info=licensing.extracted(),
     )

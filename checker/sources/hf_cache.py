@@ -31,7 +31,7 @@ class HfCacheSource:
         snapshot = Target(
             "local", target.snapshot, target.display, target.model_id, target.revision, None
         )
-        local = read_local(snapshot)
+        local = read_local(snapshot, session.hash_weights, session.on_bytes)
         if local.error is not None:
             return replace(local, source=self.name)
         notes = (Evidence(local.location, "files", NO_METADATA),)

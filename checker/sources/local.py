@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path, printable
 from checker.sources.purl import hub_purl
-from checker.sources.raw import RawFile, RawModel, RawText, WeightHeader, read_files_of
+from checker.sources.raw import (
+    RawFile,
+    RawModel,
+    RawText,
+    ReadFile,
+    WeightHeader,
+    header_digest,
+    read_files_of,
+)
 from checker.sources.targets import Target, local_model_id
 
 MAX_FILES = 20_000
@@ -22,6 +30,7 @@ MAX_JSON_BYTES = 5 * 1024 * 1024
 HEAD_BYTES = 16
 GGUF_HEAD_BYTES = 1024 * 1024
 if TYPE_CHECKING:
+    from checker.sources.hashing import OnBytes
     from checker.sources.session import Session
 
 LICENSE_FILE = re.compile(
@@ -126,12 +135,16 @@ class LocalSource:
     name = "local"
 
     def read(self, target: Target, session: Session) -> RawModel:
-        """Card, configs, licence files and weight file heads of one folder."""
-        return read_local(target)
+        """Card, configs, licence files and weight file heads of one folder (and the weight
+        files' whole-file digests when the session asks for them: ``--hash-weights``)."""
+        return read_local(target, session.hash_weights, session.on_bytes)
 
 
-def read_local(target: Target) -> RawModel:
-    """Read one model folder; a missing or unreadable folder gives a RawModel with ``error``."""
+def read_local(
+    target: Target, hash_weights: bool = False, on_bytes: OnBytes | None = None
+) -> RawModel:
+    """Read one model folder; a missing or unreadable folder gives a RawModel with ``error``.
+    ``hash_weights``: stream every weight file through SHA-256 (``on_bytes`` hears progress)."""
     root = Path(target.ref)
     try:
         derived_id, derived_revision = local_model_id(root)
@@ -161,13 +174,21 @@ def read_local(target: Target) -> RawModel:
     except OSError as exc:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
     files, complete, limits = _walk(root)
+    digests: list[ReadFile] = []
     gguf, gguf_limits = _gguf_headers(
-        root, [f.path for f in files if f.path.lower().endswith(".gguf")]
+        root, [f.path for f in files if f.path.lower().endswith(".gguf")], digests
     )
     tensors, header_problems, tensor_limits = _safetensors_headers(
         root,  # a file too small to hold a header is reported as too small, not here
         [f.path for f in files if f.path.lower().endswith(".safetensors") and f.size >= 9],
+        digests,
     )
+    if hash_weights:
+        from checker.sources.hashing import hash_weights as hash_files
+
+        hashed, hash_limits = hash_files(root, files, on_bytes)
+        digests += hashed
+        limits += hash_limits
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     license_names = [n for n in top if LICENSE_FILE.match(n) and n.lower() != "readme.md"]
     # a broken link or a folder is read, and says why not
@@ -200,6 +221,7 @@ def read_local(target: Target) -> RawModel:
             *((n, "license", t) for n, t in zip(license_names, licenses, strict=True)),
         ),
         limits=(*limits, *gguf_limits, *tensor_limits),
+        weight_digests=tuple(sorted(digests, key=lambda d: (d.path, d.role))),
     )
 
 
@@ -253,10 +275,11 @@ def _header_values(
 
 
 def _safetensors_headers(
-    root: Path, names: list[str]
+    root: Path, names: list[str], digests: list[ReadFile]
 ) -> tuple[tuple[WeightHeader, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """``__metadata__`` string keys of (at most three) safetensors headers (the 8-byte length,
-    then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash."""
+    then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash. The
+    digest of the bytes read (length and header) goes to ``digests``."""
     out: list[WeightHeader] = []
     problems: list[str] = []
     limits: list[tuple[str, str]] = []
@@ -264,7 +287,8 @@ def _safetensors_headers(
         shown = f"{display_path(root)}/{name}"
         try:
             with open_regular(root / name) as handle:
-                size = int.from_bytes(handle.read(8), "little")
+                prefix = handle.read(8)
+                size = int.from_bytes(prefix, "little")
                 if size > MAX_SAFETENSORS_HEADER:
                     problems.append(f"{shown}: safetensors header of {size:,} bytes, not read")
                     continue
@@ -272,6 +296,7 @@ def _safetensors_headers(
         except OSError as exc:
             problems.append(f"{shown}: cannot read: {_why(exc)}")
             continue
+        digests.append(header_digest(name, prefix + raw))
         if len(raw) < size:
             problems.append(f"{shown}: safetensors header cut short ({len(raw)} of {size} bytes)")
             continue
@@ -310,9 +335,10 @@ def safetensors_values(raw: bytes) -> dict[str, str]:
 
 
 def _gguf_headers(
-    root: Path, names: list[str]
+    root: Path, names: list[str], digests: list[ReadFile]
 ) -> tuple[tuple[WeightHeader, ...], tuple[tuple[str, str], ...]]:
-    """The licence and base-model keys of (at most three) GGUF files' headers."""
+    """The licence and base-model keys of (at most three) GGUF files' headers; the digest of
+    the bytes read (at most ``GGUF_HEAD_BYTES``) goes to ``digests``."""
     from checker.gguf import read_metadata
 
     out = []
@@ -324,6 +350,7 @@ def _gguf_headers(
                 head = handle.read(GGUF_HEAD_BYTES)
         except OSError:
             continue
+        digests.append(header_digest(name, head))
         found, complete = read_metadata(head, GGUF_KEYS)
         if not complete and len(head) == GGUF_HEAD_BYTES:
             limits.append((shown, f"{shown}: GGUF header longer than the {GGUF_HEAD_BYTES:,} "

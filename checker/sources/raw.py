@@ -40,21 +40,43 @@ class RawText:
 
 @dataclass(frozen=True, slots=True)
 class ReadFile:
-    """A file the audit read in full (card, configs, licence files; never weight payloads): its
-    path relative to the model root, and the size and sha256 of the bytes read (a file cut at
-    the read limit is digested as read). Lock files and drift checks compare these."""
+    """A file the audit read, or a weight file's digest: its path relative to the model root,
+    and the size and SHA-256 of what the digest covers. ``origin`` says what that is:
+
+    - ``read``: the bytes the audit read; when ``range`` is set (``[start, end)``), only those
+      bytes of a longer file: a weight header (role ``weights-header``), or a file cut at the
+      read limit; never a claim about the whole file;
+    - ``hub-lfs``: the whole file's SHA-256 as the Hub publishes it (``lfs.sha256``), not
+      recomputed here (``size`` is the Hub's too);
+    - ``hashed``: the whole file, streamed through SHA-256 here (``--hash-weights``).
+
+    Lock files and drift checks compare the ``read`` digests of card, configs and licence files.
+    ``sha1`` is set for files read in full (SPDX 2.3 files need one)."""
 
     path: str
     size: int
     sha256: str
-    role: str  # card | config | adapter-config | license
+    role: str  # card | config | adapter-config | license | weights-header | weights
+    origin: str = "read"  # read | hub-lfs | hashed
+    sha1: str | None = None
+    range: tuple[int, int] | None = None  # [start, end) of a partial read (weight headers)
+
+
+def header_digest(rel: str, data: bytes) -> ReadFile:
+    """The digest of the first ``len(data)`` bytes of a weight file, read for its header."""
+    return ReadFile(
+        rel, len(data), hashlib.sha256(data).hexdigest(), "weights-header", range=(0, len(data))
+    )
 
 
 def read_file(rel: str, role: str, text: RawText | None) -> ReadFile | None:
     """The digest of a file read as ``text`` (None when it was not read)."""
     if text is None or text.data is None:
         return None
-    return ReadFile(rel, len(text.data), hashlib.sha256(text.data).hexdigest(), role)
+    data = text.data
+    sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    cut = (0, len(data)) if text.truncated else None  # the file is longer than what was read
+    return ReadFile(rel, len(data), hashlib.sha256(data).hexdigest(), role, sha1=sha1, range=cut)
 
 
 def read_files_of(*files: tuple[str, str, RawText | None]) -> tuple[ReadFile, ...]:
@@ -100,3 +122,5 @@ class RawModel:
     ancestors: tuple[RawAncestor, ...] = ()
     error: str | None = None
     read_files: tuple[ReadFile, ...] = ()  # what was read in full, with digests (sorted)
+    # weight headers as read, and whole weight files (hub-lfs, hashed), sorted by path and role
+    weight_digests: tuple[ReadFile, ...] = ()

@@ -9,15 +9,24 @@ from typing import TYPE_CHECKING
 from checker.sources.hub.options import HubOptions
 
 if TYPE_CHECKING:
+    from checker.sources.hashing import OnBytes
     from checker.sources.hub.client import HubClient
     from checker.sources.targets import Target
 
 
 class Session:
-    """One run's shared state: the Hub options and, once needed, the Hub client."""
+    """One run's shared state: the Hub options and, once needed, the Hub client; whether local
+    weight files are hashed in full (``hash_weights``) and who hears the bytes hashed."""
 
-    def __init__(self, hub: HubOptions | None = None) -> None:
+    def __init__(
+        self,
+        hub: HubOptions | None = None,
+        hash_weights: bool = False,
+        on_bytes: OnBytes | None = None,
+    ) -> None:
         self.hub_options = hub or HubOptions()
+        self.hash_weights = hash_weights
+        self.on_bytes = on_bytes
         self._client: HubClient | None = None
         self._offline: HubClient | None = None
         self._lock = threading.Lock()

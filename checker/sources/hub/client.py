@@ -24,6 +24,7 @@ from urllib.parse import quote
 from checker.sources.hub.options import HubOptions
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
+CALLS = ("model_info", "download", "list_models", "range", "paths_info")  # counted requests
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 TRANSIENT = ("TimeoutException", "NetworkError", "RemoteProtocolError", "ProtocolError")
 INFO_FORMAT = 2
@@ -216,7 +217,7 @@ class HubClient:
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
         self._slots = threading.BoundedSemaphore(max(1, options.max_requests))
-        self.calls: dict[str, int] = {"model_info": 0, "download": 0, "list_models": 0, "range": 0}
+        self.calls: dict[str, int] = dict.fromkeys(CALLS, 0)
 
     # -- metadata ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ metadata, so a second run at the same commit and ``--offline`` runs make no requ
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,12 +26,13 @@ from urllib.parse import quote
 
 from checker.sources.hub.client import HubClient, HubError, HubInfo, _write_atomic
 from checker.sources.local import MAX_SAFETENSORS_HEADER, safetensors_values
-from checker.sources.raw import WeightHeader
+from checker.sources.raw import ReadFile, WeightHeader
 
 HUB_SAFETENSORS_FILES = 1  # headers read per model (shards repeat the first one's metadata)
 FIRST_READ = 100_000  # bytes of the first request: the length and, nearly always, the header
 NO_LICENCE = frozenset({"", "other", "unknown"})
 Reading = tuple[dict[str, str] | None, str | None]  # (metadata values, or why not read)
+Read = tuple[int, str]  # (bytes read for the header, their sha256)
 
 
 def names_licence(card_data: Mapping[str, Any] | None) -> bool:
@@ -55,46 +57,51 @@ def safetensors_to_read(info: HubInfo, mode: str) -> list[str]:
 
 def read_headers(
     client: HubClient, info: HubInfo, names: list[str]
-) -> tuple[tuple[WeightHeader, ...], tuple[str, ...]]:
-    """The ``__metadata__`` of each file, and the files whose header could not be read."""
+) -> tuple[tuple[WeightHeader, ...], tuple[str, ...], tuple[ReadFile, ...]]:
+    """The ``__metadata__`` of each file, the files whose header could not be read, and the
+    digests of the header bytes read (the 8-byte length and the header, role ``weights-header``)."""
     headers: list[WeightHeader] = []
     problems: list[str] = []
+    digests: list[ReadFile] = []
     for name in names:
         shown = f"hf:{info.id}@{info.sha}/{name}"
-        values, problem = _cached(client, info, name)
+        (values, problem), read = _cached(client, info, name)
         if values is None and problem is None:
             if client.options.offline:
                 continue  # never read online: nothing to say (the card is what counts)
             try:
-                values, problem = _read(client, info, name)
+                (values, problem), read = _read(client, info, name)
             except HubError as exc:  # not remembered: it may be transient
                 if exc.kind != "gated":  # gating is said once, with availability
                     problems.append(f"{shown}: safetensors header not read: {exc}")
                 continue
-            _remember(client, info, name, values, problem)
+            _remember(client, info, name, values, problem, read)
+        if read is not None:
+            digests.append(ReadFile(name, read[0], read[1], "weights-header", range=(0, read[0])))
         if problem is not None:
             problems.append(f"{shown}: {problem}")
         elif values:
             headers.append(WeightHeader(shown, "safetensors", values))
-    return tuple(headers), tuple(problems)
+    return tuple(headers), tuple(problems), tuple(digests)
 
 
-def _read(client: HubClient, info: HubInfo, name: str) -> Reading:
+def _read(client: HubClient, info: HubInfo, name: str) -> tuple[Reading, Read | None]:
     head = client.read_range(info.id, info.sha, name, 0, FIRST_READ)
     if len(head) < 8:
-        return None, f"safetensors file of {len(head)} bytes, too small for a header"
+        return (None, f"safetensors file of {len(head)} bytes, too small for a header"), None
     size = int.from_bytes(head[:8], "little")
     if size > MAX_SAFETENSORS_HEADER:
-        return None, f"safetensors header of {size:,} bytes, not read"
+        return (None, f"safetensors header of {size:,} bytes, not read"), None
     raw = head[8 : 8 + size]
     if len(raw) < size:
         raw += client.read_range(info.id, info.sha, name, len(head), size + 8 - len(head))
+    read = (8 + len(raw), hashlib.sha256(head[:8] + raw).hexdigest())
     if len(raw) < size:
-        return None, f"safetensors header cut short ({len(raw)} of {size} bytes)"
+        return (None, f"safetensors header cut short ({len(raw)} of {size} bytes)"), read
     try:
-        return safetensors_values(raw), None
+        return (safetensors_values(raw), None), read
     except ValueError:
-        return None, "safetensors header is not valid JSON"
+        return (None, "safetensors header is not valid JSON"), read
 
 
 def _path(client: HubClient, info: HubInfo, name: str) -> Path:
@@ -102,23 +109,32 @@ def _path(client: HubClient, info: HubInfo, name: str) -> Path:
     return folder / f"{info.sha}.safetensors" / f"{quote(name, safe='')}.json"
 
 
-def _cached(client: HubClient, info: HubInfo, name: str) -> Reading:
+def _cached(client: HubClient, info: HubInfo, name: str) -> tuple[Reading, Read | None]:
     try:
         data = json.loads(_path(client, info, name).read_text())
     except (OSError, ValueError):
-        return None, None
+        return (None, None), None
     if not isinstance(data, dict):
-        return None, None
-    values, problem = data.get("values"), data.get("problem")
+        return (None, None), None
+    values, problem, got = data.get("values"), data.get("problem"), data.get("read")
+    read: Read | None = None
+    if isinstance(got, list) and len(got) == 2 and isinstance(got[0], int):
+        read = (got[0], str(got[1]))  # absent in entries an earlier version wrote
     if isinstance(problem, str):
-        return None, problem
+        return (None, problem), read
     if isinstance(values, dict) and all(isinstance(v, str) for v in values.values()):
-        return {str(k): v for k, v in values.items()}, None
-    return None, None
+        return ({str(k): v for k, v in values.items()}, None), read
+    return (None, None), None
 
 
 def _remember(
-    client: HubClient, info: HubInfo, name: str, values: dict[str, str] | None, problem: str | None
+    client: HubClient,
+    info: HubInfo,
+    name: str,
+    values: dict[str, str] | None,
+    problem: str | None,
+    read: Read | None,
 ) -> None:
     with contextlib.suppress(OSError):  # a cache not written only costs a request next time
-        _write_atomic(_path(client, info, name), json.dumps({"values": values, "problem": problem}))
+        entry = {"values": values, "problem": problem, "read": list(read) if read else None}
+        _write_atomic(_path(client, info, name), json.dumps(entry))

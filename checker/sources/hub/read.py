@@ -16,6 +16,7 @@ from checker import weights
 from checker.findings import Evidence
 from checker.sources.hub.client import HubClient, HubError, HubInfo
 from checker.sources.hub.headers import read_headers, safetensors_to_read
+from checker.sources.hub.lfs import lfs_digests
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
@@ -76,9 +77,11 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         lineage = pool.submit(walk_lineage, client, info, info.card_data, _adapter_base(adapter))
         tensors = safetensors_to_read(info, client.options.weight_headers)
         header_reads = pool.submit(read_headers, client, info, tensors)
+        lfs = pool.submit(lfs_digests, client, info)
         texts = {n: f.result() for n, f in futures.items()}
         ancestors = lineage.result()
-        headers, header_problems = header_reads.result()
+        headers, header_problems, header_digests = header_reads.result()
+        digests = sorted((*header_digests, *lfs.result()), key=lambda d: (d.path, d.role))
     card, config = texts.get("README.md"), texts.get("config.json")
     licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     url = f"{client.endpoint}/{info.id}"
@@ -105,6 +108,7 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         ),
         headers=headers,
         header_problems=header_problems,
+        weight_digests=tuple(digests),
     )
 
 
