@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from checker.errors import UsageError
-
 if TYPE_CHECKING:
     from checker.result import AuditResult
     from checker.sources.hashing import OnBytes
@@ -53,6 +51,8 @@ def write_reports(
             with open(out, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
+            from checker.errors import UsageError  # not at module level: --help imports this
+
             raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
 
 

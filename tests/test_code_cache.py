@@ -88,7 +88,8 @@ def test_cold_then_warm_run_and_the_same_code_as_without_the_cache(tmp_path: Pat
     warm = _probe(folder)
     assert cold["installed"] is True
     assert isinstance(cold["compiled"], int) and cold["compiled"] > 100  # every method once
-    assert warm["compiled"] == 0 and warm["reused"] == cold["compiled"]
+    assert isinstance(cold["reused"], int)  # classes whose methods have the same source text
+    assert warm["compiled"] == 0 and warm["reused"] == cold["compiled"] + cold["reused"]
     prints = plain["prints"]
     assert isinstance(prints, dict) and len(prints) > 100
     assert cold["prints"] == prints and warm["prints"] == prints
