@@ -269,9 +269,12 @@ def _audit(
         raise InputError("no model to audit: " + ("; ".join(empty) or "no target named one"))
     if on_targets is not None:
         on_targets(len(parsed))
-    facts = gather(
-        parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
-    )
+    try:
+        facts = gather(
+            parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
+        )
+    finally:
+        session.close()
     if lock is not None:
         from checker.lock.gate import apply_lock
 
