@@ -13,21 +13,21 @@ from checker.engine import evaluate
 from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
 from checker.facts.binding import bind
-from checker.facts.build import build_facts
 from checker.facts.curations import NO_CURATIONS, Curations
 from checker.facts.lineage import link_lineage
 from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
+from checker.pool import default_jobs, read_in_pool, read_target, use_pool
 from checker.result import AuditResult, RuleInfo, Workspace
 from checker.sources import (
-    SOURCES,
     HubOptions,
     Session,
     SourceError,
     Target,
     hf_cache_targets,
 )
+from checker.sources.hub.options import DEFAULT_HUB_JOBS
 from checker.sources.targets import parse_target
 from checker.sources.workspace import repository_root
 from checker.version import __version__
@@ -43,34 +43,44 @@ def gather(
     kb: Knowledge,
     *,
     session: Session | None = None,
-    jobs: int = 8,
+    jobs: int | None = None,
     progress: Callable[[Target], None] | None = None,
     curations: Curations = NO_CURATIONS,
 ) -> list[ModelFacts]:
-    """Read every target through its source (concurrently, ``jobs`` at a time) into facts with
-    the policy's ``curations`` (``developers:``, ``clarify:``) applied, link the lineages
-    through the audit's other models and bind the licences: complete facts."""
+    """Read every target through its source into facts with the policy's ``curations``
+    (``developers:``, ``clarify:``) applied, link the lineages through the audit's other models
+    and bind the licences: complete facts. ``jobs`` (default: the number of cores for local
+    folders, 8 for the Hub) is how many are read at once: local folders in worker processes
+    when there are at least ``pool.POOL_MIN`` of them, Hub models in threads."""
     session = session or Session()
     items = list(targets)
 
     def read(target: Target) -> ModelFacts:
-        source = SOURCES.get(target.kind)
-        if source is None:
-            raise ValueError(f"no source for target kind {target.kind!r}")
-        facts = build_facts(source.read(target, session), kb, curations)
+        facts = read_target(target, kb, curations, session)
         if progress is not None:
             progress(target)
         return facts
 
-    # Local folders are read faster one after the other: the threads would share one GIL and
-    # their start-up costs more than a small folder's read; the Hub's requests overlap.
-    if jobs <= 1 or len(items) <= 1 or all(t.kind == "local" for t in items):
-        facts = [read(t) for t in items]
+    found: dict[int, ModelFacts] = {}
+    local = [i for i, t in enumerate(items) if t.kind == "local"]
+    processes = jobs or default_jobs()
+    if use_pool(processes, len(local)):  # before any thread starts: workers are forked
+        chosen = [items[i] for i in local]
+        read_all = read_in_pool(chosen, kb, curations, processes, read, progress)
+        found.update(zip(local, read_all, strict=True))
+    rest = [t for i, t in enumerate(items) if i not in found]
+    threads = jobs or DEFAULT_HUB_JOBS
+    # Local folders are read faster one after the other in this process than in threads, which
+    # would share one GIL; the Hub's requests overlap.
+    if threads <= 1 or len(rest) <= 1 or all(t.kind == "local" for t in rest):
+        read_rest = [read(t) for t in rest]
     else:
         from concurrent.futures import ThreadPoolExecutor  # Hub targets only: ~10 ms to import
 
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="clearance") as pool:
-            facts = list(pool.map(read, items))
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
+            read_rest = list(pool.map(read, rest))
+    others = iter(read_rest)
+    facts = [found[i] if i in found else next(others) for i in range(len(items))]
     return [bind(f, kb) for f in link_lineage(facts)]
 
 
@@ -174,7 +184,7 @@ def audit(
     fail_on: str | None = None,
     now: dt.datetime | None = None,
     hub: HubOptions | None = None,
-    jobs: int = 8,
+    jobs: int | None = None,
     authors: Sequence[str] = (),
     hf_cache: bool = False,
     progress: Callable[[Target], None] | None = None,
@@ -225,7 +235,7 @@ def _audit(
     use: dict[str, Any] | None,
     now: dt.datetime | None,
     hub: HubOptions | None,
-    jobs: int,
+    jobs: int | None,
     authors: Sequence[str],
     hf_cache: bool,
     progress: Callable[[Target], None] | None = None,

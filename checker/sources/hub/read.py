@@ -189,4 +189,3 @@ def _adapter_base(text: RawText | None) -> str | None:
         return None
     base = data.get("base_model_name_or_path") if isinstance(data, dict) else None
     return base.strip() if isinstance(base, str) and base.strip() else None
-
