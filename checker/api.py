@@ -13,12 +13,13 @@ from checker.engine import evaluate
 from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
 from checker.facts.binding import bind
+from checker.facts.build import build_facts
 from checker.facts.curations import NO_CURATIONS, Curations
 from checker.facts.lineage import link_lineage
 from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
-from checker.pool import default_jobs, read_in_pool, read_target, use_pool
+from checker.pool import default_jobs, read_in_pool, read_raw, read_target, use_pool
 from checker.result import AuditResult, RuleInfo, Workspace
 from checker.sources import (
     HubOptions,
@@ -34,6 +35,7 @@ from checker.version import __version__
 
 if TYPE_CHECKING:
     from checker.lock.read import Lock
+    from checker.sources.raw import RawModel
 
 DEFAULT_POLICY = "builtin:baseline"
 
@@ -77,8 +79,17 @@ def gather(
     else:
         from concurrent.futures import ThreadPoolExecutor  # Hub targets only: ~10 ms to import
 
+        def built(target: Target, raw: RawModel) -> ModelFacts:
+            facts = build_facts(raw, kb, curations)
+            if progress is not None:
+                progress(target)
+            return facts
+
+        # The threads only read (they wait for the Hub); facts are built here as reads come
+        # back, so that CPU work is not spread over threads that would contend for the GIL.
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
-            read_rest = list(pool.map(read, rest))
+            raws = pool.map(lambda t: read_raw(t, session), rest)
+            read_rest = [built(t, raw) for t, raw in zip(rest, raws, strict=True)]
     others = iter(read_rest)
     facts = [found[i] if i in found else next(others) for i in range(len(items))]
     return [bind(f, kb) for f in link_lineage(facts)]

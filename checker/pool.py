@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from checker.facts import ModelFacts
     from checker.knowledge import Knowledge
+    from checker.sources.raw import RawModel
 
 POOL_MIN = 200  # fewer folders are read in the calling process: starting workers costs more
 CHUNK = 32  # folders per task: about 40 ms of work, so transfers stay a small share of it
@@ -61,14 +62,19 @@ def use_pool(jobs: int, folders: int) -> bool:
     return jobs > 1 and folders >= POOL_MIN
 
 
+def read_raw(target: Target, session: Session) -> RawModel:
+    """What one target's source reads."""
+    source = SOURCES.get(target.kind)
+    if source is None:
+        raise ValueError(f"no source for target kind {target.kind!r}")
+    return source.read(target, session)
+
+
 def read_target(
     target: Target, kb: Knowledge, curations: Curations, session: Session
 ) -> ModelFacts:
     """One target through its source into facts (not yet linked nor bound)."""
-    source = SOURCES.get(target.kind)
-    if source is None:
-        raise ValueError(f"no source for target kind {target.kind!r}")
-    return build_facts(source.read(target, session), kb, curations)
+    return build_facts(read_raw(target, session), kb, curations)
 
 
 # -- in a worker ---------------------------------------------------------------------------
