@@ -118,16 +118,27 @@ def paired(manifest: Path, policy: str, jobs: int, rounds: int) -> None:
         reports[j] = render_json(audit([str(manifest)], policy, jobs=j, now=now))
         return time.perf_counter() - start
 
+    def cpu() -> tuple[float, float]:
+        t = os.times()
+        return t.user + t.system, t.children_user + t.children_system
+
     whole(1)  # warm the caches
     rows, ratios = [], {"read": [], "whole": []}  # type: ignore[var-annotated]
     for r in range(rounds):
         for name, fn in (("read", read), ("whole", whole)):
-            one, many = fn(1), fn(jobs)
+            c0 = cpu()
+            one = fn(1)
+            c1 = cpu()
+            many = fn(jobs)
+            c2 = cpu()
             ratios[name].append(one / many)
-            rows.append([f"{r + 1}", name, f"{one:.2f}", f"{many:.2f}", f"{one / many:.2f}x"])
+            serial, caller, workers = c1[0] - c0[0], c2[0] - c1[0], c2[1] - c1[1]
+            rows.append([f"{r + 1}", name, f"{one:.2f}", f"{many:.2f}", f"{one / many:.2f}x",
+                         f"{serial:.2f}", f"{caller:.2f} + {workers:.2f}"])  # fmt: skip
     n = len(targets)
     print(f"{n} local folders, jobs=1 against jobs={jobs}, {len(os.sched_getaffinity(0))} cores")
-    print(table(["round", "what", "jobs=1 s", f"jobs={jobs} s", "ratio"], rows))
+    headers = ["round", "what", "jobs=1 s", f"jobs={jobs} s", "ratio", "CPU s jobs=1"]
+    print(table([*headers, f"CPU s jobs={jobs}: caller + workers"], rows))
     for name, label in (("read", "read + normalise (gather)"), ("whole", "end to end")):
         print(f"{label}: median ratio {statistics.median(ratios[name]):.2f}x")
     print(f"reports byte-identical: {'yes' if reports[1] == reports[jobs] else 'NO'}")
