@@ -241,3 +241,27 @@ def test_transfer_refuses_an_entry_the_knowledge_base_lacks(kb: Knowledge) -> No
     with pytest.raises(pickle.UnpicklingError, match="not in this knowledge base"):
         transfer.loads(data, other)
     assert transfer.loads(data, kb)[0] is entry
+
+
+def test_mixed_targets_keep_their_order(
+    tree: Path, kb: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Local folders go to the pool, the others to threads; the facts stay in target order."""
+    from checker.sources import SOURCES
+    from checker.sources.raw import RawModel
+
+    class Elsewhere:
+        name = "elsewhere"
+
+        def read(self, target: Target, session: object) -> RawModel:
+            return RawModel(target.display, target.ref, "elsewhere", target.ref, error="away")
+
+    monkeypatch.setitem(SOURCES, "elsewhere", Elsewhere())
+    local = _targets(tree)
+    mixed = list(local)
+    for at in (0, 50, len(mixed)):
+        mixed.insert(at, Target("elsewhere", f"far/m{at}", f"far/m{at}"))
+    serial = gather(mixed, kb, jobs=1)
+    pooled = gather(mixed, kb, jobs=2)
+    assert pooled == serial
+    assert [f.model.id for f in pooled] == [t.model_id or t.ref for t in mixed]
