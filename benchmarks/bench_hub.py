@@ -149,6 +149,7 @@ def build_world(models: int, ancestors: int) -> tuple[list[FakeRepo], list[FakeR
         first = spec[i % len(spec)]
         name = first[0].split("/")[1]
         card = {"license": first[1], "library_name": "transformers", "language": ["en"]}
+        card["tags"] = [f"bench-{i:05d}"]  # every card distinct, as real ones are
         if i % MERGE_EVERY == MERGE_EVERY - 1 and len(spec) > 1:
             second = spec[(i + 7) % len(spec)]
             if second is first:
@@ -246,6 +247,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="the default-jobs runs (8)")
     parser.add_argument("--top", type=int, default=5, help="repeated paths shown per run")
     parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: a warm pinned audit of N models (CPU time, requests), jobs 1 and --jobs",
+    )
+    parser.add_argument(
         "--keep-nagle",
         action="store_true",
         help="leave Nagle's algorithm on in the fake Hub (adds ~40 ms to most answers)",
@@ -267,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # with a body. Off by default here, so --latency is the latency measured.
     fakehub._Handler.disable_nagle_algorithm = not args.keep_nagle
 
+    if args.scale:
+        return scale(args.scale, ancestors, args.latency, args.jobs)
     bases, repos, derived = build_world(models, ancestors)
     merges = sum(1 for r in repos if isinstance((r.card_data or {}).get("base_model"), list))
     print(
@@ -407,6 +417,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         "  - the fake Hub's sockets get TCP_NODELAY (--keep-nagle to leave it off): it sends\n"
         "    headers and body separately, and Nagle + delayed ACK would add ~40 ms per answer."
     )
+    return 0
+
+
+def scale(models: int, ancestors: int, latency: float, jobs: int) -> int:
+    """A warm pinned audit of ``models`` models: what is left is CPU, and the ancestors' requests.
+
+    The cache is filled by an untimed cold pinned audit without latency; then warm pinned audits
+    alternate jobs=1 and ``jobs``, three rounds, each timed (wall and this process's CPU)."""
+    bases, repos, _ = build_world(models, ancestors)
+    hub = FakeHub([*bases, *repos], latency=0.0)
+    pinned = [f"{r.repo_id}@{r.sha}" for r in repos]
+    rows = []
+    with hub, tempfile.TemporaryDirectory(prefix="clearance-bench-hub-") as tmp:
+        root = Path(tmp)
+        fill = run_audit(hub, "cold, pinned", pinned, root / "p", jobs, "empty")
+        hub.latency = latency
+        for _ in range(3):
+            for j in (1, jobs):
+                cpu = time.process_time()
+                r = run_audit(hub, "warm, pinned", pinned, root / "p", j, "= cold pinned")
+                cpu = time.process_time() - cpu
+                floor = len(r.requests) * latency / j
+                per_model = f"{cpu / models * 1000:.2f}"
+                cells = [f"{r.seconds:.2f}", f"{cpu:.2f}", per_model, str(len(r.requests))]
+                rows.append([r.name, str(j), *cells, f"{floor:.2f}"])
+    print(
+        f"{models} models, {len(bases)} ancestors, latency {latency * 1000:.0f} ms; cache filled "
+        f"by a cold pinned audit ({len(fill.requests)} requests, {fill.seconds:.1f} s, no latency)"
+    )
+    headers = ["run", "jobs", "wall s", "CPU s", "CPU ms/model", "req", "floor s"]
+    print(table(headers, rows))
     return 0
 
 

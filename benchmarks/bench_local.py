@@ -11,6 +11,12 @@ inputs) and a manifest, then times in one process, one core:
 
 Prints seconds, models/s and the ratio to the floor (issue 14's target: >= 1,000 models/s and
 <= 3x the floor). Run from the repository root: ``python benchmarks/bench_local.py [--models N]``.
+
+``--jobs N`` (N > 1) measures the process pool instead, on every core this process may use:
+``--rounds`` rounds (default 5), each timing ``jobs=1`` then ``jobs=N`` on a warm cache, twice
+over: the reading and normalising alone (``gather``) and end to end (manifest -> JSON report).
+Prints each round, the medians and the median of the per-round ratios (issue 14's target: at
+least 1.6x with 2 jobs on 2 cores), and whether the two reports are byte-identical.
 """
 
 from __future__ import annotations
@@ -87,12 +93,70 @@ def clearance(manifest: Path, policy: str) -> float:
     return time.perf_counter() - start
 
 
+def paired(manifest: Path, policy: str, jobs: int, rounds: int) -> None:
+    """jobs=1 against jobs=N, alternating, on the same warm cache: medians and ratios."""
+    import datetime as dt
+    import statistics
+
+    from checker.api import audit, gather
+    from checker.knowledge import load_knowledge
+    from checker.reporters.json_report import render_json
+    from checker.sources.targets import parse_target
+
+    kb = load_knowledge()
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    targets = parse_target(str(manifest))
+    reports: dict[int, str] = {}
+
+    def read(j: int) -> float:
+        start = time.perf_counter()
+        gather(targets, kb, jobs=j)
+        return time.perf_counter() - start
+
+    def whole(j: int) -> float:
+        start = time.perf_counter()
+        reports[j] = render_json(audit([str(manifest)], policy, jobs=j, now=now))
+        return time.perf_counter() - start
+
+    def cpu() -> tuple[float, float]:
+        t = os.times()
+        return t.user + t.system, t.children_user + t.children_system
+
+    whole(1)  # warm the caches
+    rows, ratios = [], {"read": [], "whole": []}  # type: ignore[var-annotated]
+    for r in range(rounds):
+        for name, fn in (("read", read), ("whole", whole)):
+            c0 = cpu()
+            one = fn(1)
+            c1 = cpu()
+            many = fn(jobs)
+            c2 = cpu()
+            ratios[name].append(one / many)
+            serial, caller, workers = c1[0] - c0[0], c2[0] - c1[0], c2[1] - c1[1]
+            rows.append([f"{r + 1}", name, f"{one:.2f}", f"{many:.2f}", f"{one / many:.2f}x",
+                         f"{serial:.2f}", f"{caller:.2f} + {workers:.2f}"])  # fmt: skip
+    n = len(targets)
+    print(f"{n} local folders, jobs=1 against jobs={jobs}, {len(os.sched_getaffinity(0))} cores")
+    headers = ["round", "what", "jobs=1 s", f"jobs={jobs} s", "ratio", "CPU s jobs=1"]
+    print(table([*headers, f"CPU s jobs={jobs}: caller + workers"], rows))
+    for name, label in (("read", "read + normalise (gather)"), ("whole", "end to end")):
+        print(f"{label}: median ratio {statistics.median(ratios[name]):.2f}x")
+    print(f"reports byte-identical: {'yes' if reports[1] == reports[jobs] else 'NO'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--policy", default="examples/policies/acme.yaml")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
+    parser.add_argument("--jobs", type=int, default=1, help="N > 1: pool against jobs=1")
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds with --jobs")
     args = parser.parse_args()
+    if args.jobs > 1:
+        with tempfile.TemporaryDirectory(prefix="clearance-bench-local-") as tmp:
+            os.environ["CLEARANCE_CACHE_DIR"] = str(Path(tmp) / "cache")
+            paired(make_tree(Path(tmp) / "tree", args.models), args.policy, args.jobs, args.rounds)
+        return
     if not args.no_pin and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     with tempfile.TemporaryDirectory(prefix="clearance-bench-local-") as tmp:

@@ -19,21 +19,23 @@ from checker.facts.lineage import link_lineage
 from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
+from checker.pool import default_jobs, read_in_pool, read_raw, read_target, use_pool
 from checker.result import AuditResult, RuleInfo, Workspace
 from checker.sources import (
-    SOURCES,
     HubOptions,
     Session,
     SourceError,
     Target,
     hf_cache_targets,
 )
+from checker.sources.hub.options import DEFAULT_HUB_JOBS
 from checker.sources.targets import parse_target
 from checker.sources.workspace import repository_root
 from checker.version import __version__
 
 if TYPE_CHECKING:
     from checker.lock.read import Lock
+    from checker.sources.raw import RawModel
 
 DEFAULT_POLICY = "builtin:baseline"
 
@@ -43,34 +45,55 @@ def gather(
     kb: Knowledge,
     *,
     session: Session | None = None,
-    jobs: int = 8,
+    jobs: int | None = None,
     progress: Callable[[Target], None] | None = None,
     curations: Curations = NO_CURATIONS,
 ) -> list[ModelFacts]:
-    """Read every target through its source (concurrently, ``jobs`` at a time) into facts with
-    the policy's ``curations`` (``developers:``, ``clarify:``) applied, link the lineages
-    through the audit's other models and bind the licences: complete facts."""
+    """Read every target through its source into facts with the policy's ``curations``
+    (``developers:``, ``clarify:``) applied, link the lineages through the audit's other models
+    and bind the licences: complete facts. ``jobs`` (default: the number of cores for local
+    folders, 8 for the Hub) is how many are read at once: local folders in worker processes
+    when there are at least ``pool.POOL_MIN`` of them, Hub models in threads."""
     session = session or Session()
     items = list(targets)
 
     def read(target: Target) -> ModelFacts:
-        source = SOURCES.get(target.kind)
-        if source is None:
-            raise ValueError(f"no source for target kind {target.kind!r}")
-        facts = build_facts(source.read(target, session), kb, curations)
+        facts = read_target(target, kb, curations, session)
         if progress is not None:
             progress(target)
         return facts
 
-    # Local folders are read faster one after the other: the threads would share one GIL and
-    # their start-up costs more than a small folder's read; the Hub's requests overlap.
-    if jobs <= 1 or len(items) <= 1 or all(t.kind == "local" for t in items):
-        facts = [read(t) for t in items]
+    found: dict[int, ModelFacts] = {}
+    local = [i for i, t in enumerate(items) if t.kind == "local"]
+    processes = jobs or default_jobs()
+    if use_pool(processes, len(local)):  # before any thread starts: workers are forked
+        chosen = [items[i] for i in local]
+        read_all = read_in_pool(
+            chosen, kb, curations, processes, read, progress, hash_weights=session.hash_weights
+        )
+        found.update(zip(local, read_all, strict=True))
+    rest = [t for i, t in enumerate(items) if i not in found]
+    threads = jobs or DEFAULT_HUB_JOBS
+    # Local folders are read faster one after the other in this process than in threads, which
+    # would share one GIL; the Hub's requests overlap.
+    if threads <= 1 or len(rest) <= 1 or all(t.kind == "local" for t in rest):
+        read_rest = [read(t) for t in rest]
     else:
         from concurrent.futures import ThreadPoolExecutor  # Hub targets only: ~10 ms to import
 
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="clearance") as pool:
-            facts = list(pool.map(read, items))
+        def built(target: Target, raw: RawModel) -> ModelFacts:
+            facts = build_facts(raw, kb, curations)
+            if progress is not None:
+                progress(target)
+            return facts
+
+        # The threads only read (they wait for the Hub); facts are built here as reads come
+        # back, so that CPU work is not spread over threads that would contend for the GIL.
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
+            raws = pool.map(lambda t: read_raw(t, session), rest)
+            read_rest = [built(t, raw) for t, raw in zip(rest, raws, strict=True)]
+    others = iter(read_rest)
+    facts = [found[i] if i in found else next(others) for i in range(len(items))]
     return [bind(f, kb) for f in link_lineage(facts)]
 
 
@@ -174,7 +197,7 @@ def audit(
     fail_on: str | None = None,
     now: dt.datetime | None = None,
     hub: HubOptions | None = None,
-    jobs: int = 8,
+    jobs: int | None = None,
     authors: Sequence[str] = (),
     hf_cache: bool = False,
     progress: Callable[[Target], None] | None = None,
@@ -229,7 +252,7 @@ def _audit(
     use: dict[str, Any] | None,
     now: dt.datetime | None,
     hub: HubOptions | None,
-    jobs: int,
+    jobs: int | None,
     authors: Sequence[str],
     hf_cache: bool,
     progress: Callable[[Target], None] | None = None,
@@ -274,9 +297,12 @@ def _audit(
         raise InputError("no model to audit: " + ("; ".join(empty) or "no target named one"))
     if on_targets is not None:
         on_targets(len(parsed))
-    facts = gather(
-        parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
-    )
+    try:
+        facts = gather(
+            parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
+        )
+    finally:
+        session.close()
     if lock is not None:
         from checker.lock.gate import apply_lock
 

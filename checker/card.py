@@ -75,8 +75,9 @@ def split_front_matter(text: str) -> tuple[str | None, int, CardProblem | None]:
     return None, 0, CardProblem("the front matter opened with '---' is never closed", start + 1)
 
 
-def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
-    """Parse card bytes (at most ``MAX_CARD_BYTES`` of them) into metadata, key lines, problems."""
+def parse_card(data: bytes, truncated: bool = False, keep: bool = False) -> ParsedCard:
+    """Parse card bytes (at most ``MAX_CARD_BYTES`` of them) into metadata, key lines, problems.
+    ``keep``: always keep the parsed front matter in the cache (``yaml_cache.load``)."""
     text, problem = decode(data)
     if text is None:
         return ParsedCard(problems=(problem,) if problem else ())
@@ -102,7 +103,7 @@ def parse_card(data: bytes, truncated: bool = False) -> ParsedCard:
             problems=(problem,), has_front_matter=True, body=body, body_line=body_line
         )
     try:
-        node = yaml_cache.load(front.encode("utf-8"), front, first_line)
+        node = yaml_cache.load(front.encode("utf-8"), front, first_line, keep)
     except yamlio.YamlProblem as exc:
         return ParsedCard(
             problems=(CardProblem(exc.message, exc.line),),

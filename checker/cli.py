@@ -206,9 +206,9 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1, max=64),
-    default=8,
-    show_default=True,
-    help="How many models to fetch from the Hub at once.",
+    default=None,
+    help="How many models to read at once: Hub models fetched in threads (default 8), local "
+    "folders read in processes when there are 200 or more (default: the number of cores).",
 )
 @click.option(
     "--timeout",
@@ -258,7 +258,7 @@ def check(
     authors: tuple[str, ...],
     hf_cache: bool,
     offline: bool,
-    jobs: int,
+    jobs: int | None,
     timeout: float,
     locked: bool,
     baseline: str | None,
@@ -275,7 +275,7 @@ def check(
     from checker.cli_output import progress_bar, write_reports
     from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
-    from checker.sources import HubOptions
+    from checker.sources.hub.options import DEFAULT_HUB_JOBS, HubOptions
 
     if not targets and not authors and not hf_cache:
         raise UsageError("name at least one TARGET, --author ORG or --hf-cache")
@@ -294,7 +294,7 @@ def check(
     hub = HubOptions(
         offline=offline or hf_cache,
         timeout=timeout,
-        max_requests=jobs,
+        max_requests=jobs or DEFAULT_HUB_JOBS,
         weight_headers=weight_headers,
     )
     workspace = find_workspace(targets, root)

@@ -71,10 +71,11 @@ def _path(data: bytes) -> Path | None:
     return folder / "yaml" / f"{hashlib.sha256(FORMAT + data).hexdigest()}.json"
 
 
-def load(data: bytes, text: str, first_line: int = 1) -> Any:
+def load(data: bytes, text: str, first_line: int = 1, keep: bool = False) -> Any:
     """The document ``text`` (decoded from ``data``) as ``yamlio.load`` gives it, from the cache
     when these bytes were parsed before. Problems (``YamlProblem``, with lines offset so that
-    line 1 is ``first_line``) are never cached; positions are the document's own."""
+    line 1 is ``first_line``) are never cached; positions are the document's own. ``keep``:
+    store it whatever ``STORE_LIMIT`` says (a Hub card at a commit, read again on every run)."""
     path = _path(data)
     if path is not None:
         try:
@@ -84,7 +85,7 @@ def load(data: bytes, text: str, first_line: int = 1) -> Any:
     node = yamlio.load(text, first_line)
     if path is not None:
         count = _stored[path.parent] = _stored.get(path.parent, 0) + 1
-        if count <= STORE_LIMIT:
+        if keep or count <= STORE_LIMIT:
             _store(path, _dump(node), prune=count == 1)
     return node
 

@@ -416,6 +416,25 @@ def test_warm_cache_makes_no_metadata_or_file_requests_for_pinned_revisions(
     assert first.models[0].facts == second.models[0].facts
 
 
+def test_no_thread_per_model_and_none_left_after_the_run(
+    options: HubOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from checker.sources.hub.fanout import Fanout
+
+    sha = WORLD[13].sha
+    run(["allenai/merged", f"google/healthy@{sha}"], options, jobs=4)  # cold: files fetched
+    assert not [t for t in threading.enumerate() if t.name.startswith("clearance")]
+    submitted: list[object] = []
+    real = Fanout.submit
+    monkeypatch.setattr(
+        Fanout, "submit", lambda self, fn, *a: submitted.append(fn) or real(self, fn, *a)
+    )
+    run([f"google/healthy@{sha}"], options, jobs=1)  # warm, pinned: everything is cached
+    assert submitted == []
+
+
 def test_offline_audits_from_the_cache_and_names_what_is_missing(options: HubOptions) -> None:
     run(["google/healthy"], options)
     HUB.clear_log()

@@ -77,3 +77,16 @@ def test_real_cards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         except yamlio.YamlProblem:
             continue
         assert cached == fresh, card.name
+
+
+def test_keep_stores_past_the_per_process_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Hub card (``keep``) is stored however many documents this process stored already."""
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(yaml_cache, "STORE_LIMIT", 0)
+    yaml_cache.load(b"a: 1\n", "a: 1\n")
+    yaml_cache.load(b"b: 2\n", "b: 2\n", keep=True)
+    stored = list((tmp_path / "yaml").glob("*.json")) if (tmp_path / "yaml").is_dir() else []
+    assert len(stored) == 1
+    assert yaml_cache.load(b"b: 2\n", "b: 2\n") == {"b": 2}

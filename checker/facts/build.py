@@ -76,7 +76,8 @@ def build_facts(raw: RawModel, kb: Knowledge, curations: Curations = NO_CURATION
             target=printable(raw.target), model=identity, error=raw.error, named_by=raw.named_by
         )
     problems: list[Problem] = []
-    card, parsed = _card(raw.card, problems)
+    # a registry's card at a commit is read again on every run: its parse is always kept
+    card, parsed = _card(raw.card, problems, keep=raw.source != "local")
     remote = raw.remote
     if not card.present and remote is not None and remote.card_data is not None:
         card = _card_from_registry(raw, remote.card_data)
@@ -169,7 +170,9 @@ def _card_from_registry(raw: RawModel, card_data: Mapping[str, Any]) -> CardFact
     )
 
 
-def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, ParsedCard]:
+def _card(
+    raw: RawText | None, problems: list[Problem], keep: bool = False
+) -> tuple[CardFacts, ParsedCard]:
     if raw is None:
         return CardFacts(present=False, missing=CARD_FIELDS), ParsedCard()
     if raw.data is None:
@@ -181,7 +184,7 @@ def _card(raw: RawText | None, problems: list[Problem]) -> tuple[CardFacts, Pars
             )
         )
         return CardFacts(present=False, path=raw.path, missing=CARD_FIELDS), ParsedCard()
-    parsed = parse_card(raw.data, truncated=raw.truncated)
+    parsed = parse_card(raw.data, truncated=raw.truncated, keep=keep)
     if raw.truncated and not parsed.problems:  # the front matter was read; the prose was not
         problems.append(
             Problem(

@@ -53,6 +53,12 @@ class Session:
                 self._offline = HubClient(replace(self.hub_options, offline=True))
             return self._offline
 
+    def close(self) -> None:
+        """Let the Hub clients' threads go at the end of a run (they stay usable)."""
+        for client in (self._client, self._offline):
+            if client is not None:
+                client.fanout.close()
+
     def author_targets(self, author: str) -> list[Target]:
         """Every model of a Hub author, as Hub targets (``SourceError`` when the Hub cannot say)."""
         from checker.sources.hub.client import HubError

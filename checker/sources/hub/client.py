@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from checker.sources.hub.fanout import Fanout
 from checker.sources.hub.options import HubOptions
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -218,6 +219,11 @@ class HubClient:
         self._memo: dict[tuple[str, str | None], Future[HubInfo]] = {}
         self._slots = threading.BoundedSemaphore(max(1, options.max_requests))
         self.calls: dict[str, int] = dict.fromkeys(CALLS, 0)
+        self.fanout = Fanout(options.max_requests)  # the run's threads for a model's own fetches
+
+    def asked(self, repo_id: str, revision: str | None) -> bool:
+        """Whether this run has asked for (or is asking for) model_info at this revision."""
+        return (repo_id, revision) in self._memo
 
     # -- metadata ---------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ cannot be fetched is recorded with its reason, never dropped.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
 
@@ -39,15 +38,17 @@ def bases_of(
 
 
 def _prefetch(client: HubClient, ids: list[str]) -> None:
-    """Ask for a whole lineage level at once (the memo keeps the answers, errors included)."""
+    """Ask for a whole lineage level at once, on the run's threads (the memo keeps the answers,
+    errors included)."""
 
     def one(ident: str) -> None:
         with suppress(HubError):  # recorded in the memo; reported where the ancestor is read
             client.info(ident, None)
 
-    if len(ids) > 1:
-        with ThreadPoolExecutor(max_workers=min(4, len(ids))) as pool:
-            list(pool.map(one, ids))
+    new = [i for i in ids if not client.asked(i, None)]  # the rest are in the memo already
+    if len(new) > 1:
+        for future in [client.fanout.submit(one, i) for i in new]:
+            future.result()
 
 
 def walk_lineage(

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+DEFAULT_HUB_JOBS = 8  # Hub models read at once (threads), and requests in flight, by default
+
 
 @dataclass(frozen=True, slots=True)
 class HubOptions:
@@ -19,7 +21,7 @@ class HubOptions:
     timeout: float = 10.0
     retries: int = 2  # attempts after the first
     max_wait: float = 30.0
-    max_requests: int = 8  # requests in flight at once, whatever the number of threads
+    max_requests: int = DEFAULT_HUB_JOBS  # requests in flight at once, whatever the threads
     max_depth: int = 8
     # safetensors headers read with range requests: auto = only when the card names no licence
     weight_headers: str = "auto"  # auto | always | never

@@ -9,7 +9,6 @@ says beyond the files (gating, tags, card data, the GGUF licence, auto_map) beco
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from checker import weights
@@ -34,9 +33,25 @@ def _text(client: HubClient, info: HubInfo, name: str, notes: list[str]) -> RawT
             notes.append(f"{name}: gated, not readable with this token; metadata from the Hub API")
             return None
         return RawText(shown, None, str(exc))
+    return _sized(shown, data)
+
+
+def _sized(shown: str, data: bytes) -> RawText:
     if len(data) > MAX_JSON_BYTES:
         return RawText(shown, data[:MAX_JSON_BYTES], truncated=True)
     return RawText(shown, data)
+
+
+def _cached(client: HubClient, info: HubInfo, name: str) -> bytes | None:
+    """The file at the commit from the Hugging Face cache, where ``hf_hub_download`` would find
+    it without a request (None when it is not there, or not a plain top-level name)."""
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    folder = client.cache_dir / f"models--{info.id.replace('/', '--')}" / "snapshots"
+    try:
+        return (folder / info.sha / name).read_bytes()
+    except OSError:  # not cached (or a folder): downloaded, and its error said, as before
+        return None
 
 
 def _license_files(info: HubInfo) -> list[str]:
@@ -69,19 +84,25 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     names: list[str] = [n for n in ("README.md", "adapter_config.json") if n in info.siblings]
     names += ["config.json"] if wants_config else []
     names += _license_files(info)
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="clearance-hub") as pool:
-        futures = {n: pool.submit(_text, client, info, n, notes) for n in names}
-        adapter = (
-            futures["adapter_config.json"].result() if "adapter_config.json" in futures else None
-        )
-        lineage = pool.submit(walk_lineage, client, info, info.card_data, _adapter_base(adapter))
-        tensors = safetensors_to_read(info, client.options.weight_headers)
-        header_reads = pool.submit(read_headers, client, info, tensors)
-        lfs = pool.submit(lfs_digests, client, info)
-        texts = {n: f.result() for n, f in futures.items()}
-        ancestors = lineage.result()
-        headers, header_problems, header_digests = header_reads.result()
-        digests = sorted((*header_digests, *lfs.result()), key=lambda d: (d.path, d.role))
+    # The files not yet in the Hugging Face cache download on the run's threads while the
+    # lineage is walked here; a cached file is read here, with no thread and no request.
+    texts: dict[str, RawText | None] = {}
+    lfs = client.fanout.submit(lfs_digests, client, info)  # one request, beside the rest
+    pending = {}
+    for name in names:
+        data = _cached(client, info, name)
+        if data is None:
+            pending[name] = client.fanout.submit(_text, client, info, name, notes)
+        else:
+            texts[name] = _sized(f"hf:{info.id}@{info.sha}/{name}", data)
+    if "adapter_config.json" in pending:
+        texts["adapter_config.json"] = pending.pop("adapter_config.json").result()
+    adapter = texts.get("adapter_config.json")
+    ancestors = walk_lineage(client, info, info.card_data, _adapter_base(adapter))
+    tensors = safetensors_to_read(info, client.options.weight_headers)
+    headers, header_problems, header_digests = read_headers(client, info, tensors)
+    texts.update((n, f.result()) for n, f in pending.items())
+    digests = sorted((*header_digests, *lfs.result()), key=lambda d: (d.path, d.role))
     card, config = texts.get("README.md"), texts.get("config.json")
     licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     url = f"{client.endpoint}/{info.id}"
@@ -172,4 +193,3 @@ def _adapter_base(text: RawText | None) -> str | None:
         return None
     base = data.get("base_model_name_or_path") if isinstance(data, dict) else None
     return base.strip() if isinstance(base, str) and base.strip() else None
-
