@@ -29,12 +29,16 @@ def use_color(no_color: bool) -> bool:
 def write_reports(
     result: AuditResult, pairs: list[tuple[str, str]], max_chars: int | None, no_color: bool
 ) -> None:
-    """Render each (format, file) pair and write it (``-``: stdout); a file that cannot be
-    written is a usage error naming it."""
+    """Render each (format, file) pair and write it (``-``: stdout)."""
     from checker.reporters import REPORTERS
 
     full = tuple(out for fmt, out in pairs if fmt in ("html", "json") and out != "-")
     for fmt, out in pairs:
+        if fmt == "json":  # written a model at a time: a large report is never held whole
+            from checker.reporters.json_report import write_json
+
+            _write(out, lambda write: write_json(result, write))
+            continue
         if fmt == "markdown":
             from checker.reporters.markdown import DEFAULT_MAX_CHARS, render_markdown
 
@@ -46,14 +50,20 @@ def write_reports(
             text = render_terminal(result, color=out == "-" and use_color(no_color))
         else:
             text = REPORTERS[fmt](result)
-        if out == "-":
-            click.echo(text, nl=False)
-            continue
-        try:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
+        _write(out, lambda write: write(text))  # noqa: B023 - called at once
+
+
+def _write(out: str, render: Callable[[Callable[[str], object]], object]) -> None:
+    """Give ``render`` a function writing text to ``out`` (``-``: stdout); a file that cannot be
+    written is a usage error naming it."""
+    if out == "-":
+        render(lambda text: click.echo(text, nl=False))
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as handle:
+            render(handle.write)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
 
 
 @contextmanager

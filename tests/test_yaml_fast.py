@@ -35,7 +35,12 @@ def _positions(node: Any, path: str = "") -> dict[str, tuple[int, int] | None]:
 
 def assert_same(text: str) -> bool:
     """True when the fast loader built the document (and it matched); False on a fallback."""
-    fast = yaml_fast.load(text)
+    try:
+        fast = yaml_fast.load(text, yamlio.MAX_EXPANDED_NODES)
+    except yaml_fast.TooLarge:  # an alias bomb, stopped while parsing: the round trip refuses it
+        with pytest.raises(yamlio.YamlProblem, match="aliases"):
+            yamlio.load_round_trip(text)
+        raise yamlio.YamlProblem("aliases", 1, 1) from None
     try:
         slow = yamlio.load_round_trip(text)
     except yamlio.YamlProblem:
@@ -89,7 +94,7 @@ def test_repository_yaml_loads_alike() -> None:
     ],
 )
 def test_falls_back_where_it_could_differ(text: str) -> None:
-    assert yaml_fast.load(text) is yaml_fast.FALLBACK
+    assert yaml_fast.load(text, yamlio.MAX_EXPANDED_NODES) is yaml_fast.FALLBACK
 
 
 def test_deep_block_nesting_does_not_crash_and_is_refused_located() -> None:
@@ -102,6 +107,48 @@ def test_alias_bomb_is_still_refused() -> None:
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
     with pytest.raises(yamlio.YamlProblem, match="aliases"):
         yamlio.load("\n".join(lines) + "\n")
+
+
+def _bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_c_loader_stops_at_the_first_alias_past_the_bound() -> None:
+    # 10 levels would expand to 10^10 nodes: counted as the events come, refused at level 5
+    with pytest.raises(yaml_fast.TooLarge):
+        yaml_fast.load(_bomb(10) + "tail: [" + "1, " * 1000 + "1]\n", 100_000)
+    assert yaml_fast.load(_bomb(4), 100_000) is not yaml_fast.FALLBACK  # 12,330 nodes added
+    with pytest.raises(yaml_fast.TooLarge):
+        yaml_fast.load(_bomb(4), 10_000)
+
+
+def test_an_alias_to_an_open_collection_is_a_cycle_refused() -> None:
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load("a: &a\n  b: *a\n")
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):  # a reused anchor name
+        yamlio.load("x: &a [1]\ny: &a\n  - *a\n")
+
+
+def test_an_honest_long_list_is_not_counted_against_the_alias_bound() -> None:
+    text = "models:\n" + "".join(f"  - {{id: o/m{i}, path: m{i}}}\n" for i in range(60_000))
+    node = yamlio.load(text)  # 240,000 nodes, no alias
+    assert len(node["models"]) == 60_000
+    assert yamlio.item_position(node["models"], 59_999) == (60_000, 4)
+    slow = yamlio.load_round_trip("models:\n" + "  - {id: o/m, path: m}\n" * 60_000)
+    assert len(slow["models"]) == 60_000  # the round-trip path's guard counts aliases alike
+
+
+def test_the_guard_counts_what_aliases_add_on_both_paths() -> None:
+    fine = "base: &b {x: 1, y: 2}\n" + "".join(f"k{i}: *b\n" for i in range(30_000))
+    assert len(yamlio.load(fine)) == 30_001  # 90,000 nodes added
+    assert len(yamlio.load_round_trip(fine)) == 30_001
+    bomb = "base: &b {x: 1, y: 2}\n" + "".join(f"k{i}: *b\n" for i in range(40_000))
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load(bomb)
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load_round_trip(bomb)
 
 
 SCALARS = st.one_of(
