@@ -33,6 +33,7 @@ FALLBACK: Any = object()
 class TooLarge(Exception):
     """The document's aliases expand past the bound (or form a cycle): refuse it unparsed."""
 
+
 MAX_DEPTH = 200  # deeper documents go to the round-trip loader (which refuses them, located)
 MAX_FLOW_BRACKETS = 2_000
 _CORE = "tag:yaml.org,2002:"

@@ -50,8 +50,6 @@ def too_deep(front: str) -> int | None:
     return None
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class YamlProblem(Exception):
     """A YAML document could not be used: the message and its 1-based line and column."""
