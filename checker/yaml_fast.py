@@ -22,6 +22,7 @@ against that bound (its size is bounded by its bytes and lines).
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -136,7 +137,8 @@ def _build(loader: Any, alias_limit: int) -> Any:
         if top.key is FALLBACK:  # a key (not counted, as yamlio.guard_size counts values)
             if container or value in top.keys:
                 return False
-            top.key, top.key_pos = value, pos
+            # keys repeat across documents (every card's ``license``): one string for all
+            top.key, top.key_pos = sys.intern(value) if type(value) is str else value, pos
             return True
         nodes += size
         top.container[top.key] = value
