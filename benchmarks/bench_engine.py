@@ -13,6 +13,13 @@ model ids that keep each original's org and name as a prefix
 (``microsoft/Phi-3-*``) match exactly as they do for the originals. Only evaluation is timed:
 reading the folders and loading the policy happen once, before the clock starts.
 
+End to end (issue 14, item 5): it then generates distinct small folders (``bench_local.make_tree``:
+varied licences, developers and so countries, bases and so lineage; here also pickles, remote
+code and folders without weights), so no cache keyed by text is hit twice, and times the whole
+way from the manifest to the JSON report (``audit`` + ``write_json``: parsing the manifest,
+reading every folder, facts, lineage, checks, the report) with a cold and a warm cache folder,
+beside evaluation alone (``audit_facts`` + ``render_json``) on the facts of those same folders.
+
 This prints numbers; it asserts nothing. The issue's target is >= 5,000 models/s.
 """
 
@@ -44,15 +51,16 @@ TARGET_MODELS_PER_S = 5_000
 
 sys.path.insert(0, str(ROOT))  # run from a checkout even if the package is not installed
 
+from bench_local import make_tree  # noqa: E402  (benchmarks/bench_local.py)
 from common import table  # noqa: E402  (benchmarks/common.py)
 
-from checker.api import audit_facts, gather  # noqa: E402
+from checker.api import audit, audit_facts, gather  # noqa: E402
 from checker.facts import ModelFacts  # noqa: E402
 from checker.findings import Verdict  # noqa: E402
 from checker.knowledge import Knowledge, load_knowledge  # noqa: E402
 from checker.policy import Policy, load_policy  # noqa: E402
 from checker.reporters._common import dump_json, gc_paused, written_alike  # noqa: E402
-from checker.reporters.json_report import render_json, to_document  # noqa: E402
+from checker.reporters.json_report import render_json, to_document, write_json  # noqa: E402
 from checker.result import AuditResult  # noqa: E402
 from checker.sources.targets import read_manifest  # noqa: E402
 from checker.version import __version__  # noqa: E402
@@ -155,6 +163,69 @@ def breakdown(result: AuditResult, count: int, runs: int) -> None:
     print("(json.dumps with indent uses the pure-Python encoder; without indent, the C one)")
 
 
+def varied_tree(root: Path, count: int) -> Path:
+    """``count`` distinct folders and their manifest: ``make_tree``'s, and besides its varied
+    licences, developers and bases, a pickle in every fifth, remote code in every eleventh, no
+    weights in every ninth and no licence file in every second."""
+    manifest = make_tree(root, count)
+    for i in range(count):
+        folder = root / "models" / f"m{i:06d}"
+        if i % 5 == 0:
+            (folder / "pytorch_model.bin").write_bytes(b"\x80\x02N." + bytes(16))
+        if i % 11 == 0:
+            (folder / "modeling_custom.py").write_text("class Model:\n    pass\n")
+        if i % 9 == 0:
+            (folder / "model.safetensors").unlink()
+        if i % 2 == 0:  # the card alone declares the licence (a text it cannot identify: a finding)
+            (folder / "LICENSE").unlink()
+    return manifest
+
+
+def end_to_end(count: int, runs: int, policy: Policy, kb: Knowledge) -> None:
+    """Manifest -> JSON report on ``count`` distinct folders, cold and warm cache, beside
+    evaluation alone on the same folders' facts."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="clearance-bench-engine-") as tmp:
+        manifest = varied_tree(Path(tmp) / "tree", count)
+        before = os.environ.get("CLEARANCE_CACHE_DIR")
+        fresh = iter(range(runs + 1))
+
+        def whole(cold: bool) -> Any:
+            if cold:  # an empty cache folder: every card parsed, nothing kept from a run
+                os.environ["CLEARANCE_CACHE_DIR"] = str(Path(tmp) / f"cache-{next(fresh)}")
+            result = audit([str(manifest)], policy, jobs=1, now=NOW)
+            write_json(result, _discard)
+            return result
+
+        try:
+            cold, last = timed(lambda: whole(True), runs)
+            warm, _ = timed(lambda: whole(False), runs)
+        finally:
+            if before is None:
+                os.environ.pop("CLEARANCE_CACHE_DIR", None)
+            else:
+                os.environ["CLEARANCE_CACHE_DIR"] = before
+        facts = gather(read_manifest(manifest), kb, jobs=1)
+        evaluated, _ = timed(lambda: render_json(audit_facts(facts, policy, kb, now=NOW)), runs)
+    rows = []
+    for name, times in (
+        ("end to end, cold cache: manifest -> JSON report", cold),
+        ("end to end, warm cache (parsed YAML kept)", warm),
+        ("evaluation alone: audit_facts + render_json", evaluated),
+    ):
+        best = min(times)
+        ratio = best / min(evaluated)
+        rows.append([name, f"{best:.3f}", f"{count / best:,.0f}", f"{ratio:.1f}x"])
+    print(f"\nend to end on {count:,} distinct generated folders (best of {runs}):")
+    print(table(["case", "best s", "models/s", "vs evaluation"], rows))
+    print(summarise(last))
+
+
+def _discard(text: str) -> None:
+    del text
+
+
 def _where(key: tuple[str, int, str]) -> str:
     path = Path(key[0])
     if path.is_relative_to(ROOT):
@@ -212,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also cProfile one run and list the top checker/ functions",
     )
     parser.add_argument("--top", type=int, default=15, help="rows of the profile (15)")
+    parser.add_argument(
+        "--e2e-models", type=int, default=None, help="distinct folders end to end (2,000; 0: skip)"
+    )
     args = parser.parse_args(argv)
     count = args.models or (1_000 if args.quick else 10_000)
     runs = args.runs or (2 if args.quick else 5)
@@ -263,6 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(summarise(last))
         breakdown(last, count, runs)
     print(f"JSON report: {report_bytes / 1e6:,.1f} MB ({report_bytes / count:,.0f} bytes/model)")
+
+    e2e = args.e2e_models if args.e2e_models is not None else (300 if args.quick else 2_000)
+    if e2e > 0:
+        end_to_end(e2e, min(runs, 3), policy, kb)
 
     if args.profile:
         profile(facts, policy, kb, args.top)

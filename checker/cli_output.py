@@ -27,12 +27,16 @@ def use_color(no_color: bool) -> bool:
 def write_reports(
     result: AuditResult, pairs: list[tuple[str, str]], max_chars: int | None, no_color: bool
 ) -> None:
-    """Render each (format, file) pair and write it (``-``: stdout); a file that cannot be
-    written is a usage error naming it."""
+    """Render each (format, file) pair and write it (``-``: stdout)."""
     from checker.reporters import REPORTERS
 
     full = tuple(out for fmt, out in pairs if fmt in ("html", "json") and out != "-")
     for fmt, out in pairs:
+        if fmt == "json":  # written a model at a time: a large report is never held whole
+            from checker.reporters.json_report import write_json
+
+            _write(out, lambda write: write_json(result, write))
+            continue
         if fmt == "markdown":
             from checker.reporters.markdown import DEFAULT_MAX_CHARS, render_markdown
 
@@ -44,16 +48,22 @@ def write_reports(
             text = render_terminal(result, color=out == "-" and use_color(no_color))
         else:
             text = REPORTERS[fmt](result)
-        if out == "-":
-            click.echo(text, nl=False)
-            continue
-        try:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            from checker.errors import UsageError  # not at module level: --help imports this
+        _write(out, lambda write: write(text))  # noqa: B023 - called at once
 
-            raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
+
+def _write(out: str, render: Callable[[Callable[[str], object]], object]) -> None:
+    """Give ``render`` a function writing text to ``out`` (``-``: stdout); a file that cannot be
+    written is a usage error naming it."""
+    if out == "-":
+        render(lambda text: click.echo(text, nl=False))
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as handle:
+            render(handle.write)
+    except OSError as exc:
+        from checker.errors import UsageError  # not at module level: --help imports this
+
+        raise UsageError(f"{out}: cannot write report: {exc.strerror or exc}") from exc
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ def _load(data: Any) -> Any:
         mapping = PositionedMap()
         keys: dict[str, tuple[int, int] | None] = {}
         for key, line, col, value in data["m"]:
+            key = sys.intern(key)  # keys repeat across documents: one string for all
             mapping[key] = _load(value)
             keys[key] = None if line is None else (int(line), int(col))
         mapping.lc = LineCol(keys, [])

@@ -13,16 +13,28 @@ round-trip loader or where libyaml is slow: any parse error (so the error messag
 round-trip loader's), tags other than the core schema's, merge keys, anchored scalars, complex
 or duplicate keys, nesting deeper than ``MAX_DEPTH``, and many flow brackets (libyaml's flow
 parsing is quadratic in depth). The caller then uses the round-trip loader.
+
+Aliases are counted while the events come: each alias adds the nodes of what it names, and once
+they pass ``yamlio.MAX_EXPANDED_NODES`` (or an alias names a collection still open, a cycle) the
+parse stops at once with ``TooLarge``; an honest long document without aliases is never counted
+against that bound (its size is bounded by its bytes and lines).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
 from checker.yaml_nodes import LineCol, PositionedList, PositionedMap
 
 FALLBACK: Any = object()
+
+
+class TooLarge(Exception):
+    """The document's aliases expand past the bound (or form a cycle): refuse it unparsed."""
+
+
 MAX_DEPTH = 200  # deeper documents go to the round-trip loader (which refuses them, located)
 MAX_FLOW_BRACKETS = 2_000
 _CORE = "tag:yaml.org,2002:"
@@ -61,13 +73,16 @@ def _build_loader_class() -> Any:
     return Loader
 
 
-def load(text: str) -> Any:
-    """The document's plain values with positions, or ``FALLBACK``."""
+def load(text: str, alias_limit: int) -> Any:
+    """The document's plain values with positions, or ``FALLBACK``; ``TooLarge`` when its aliases
+    add more than ``alias_limit`` nodes."""
     cls = _loader_class()
     if cls is None or text.count("[") + text.count("{") > MAX_FLOW_BRACKETS:
         return FALLBACK
     try:
-        return _build(cls(text))
+        return _build(cls(text), alias_limit)
+    except TooLarge:
+        raise
     except Exception:
         return FALLBACK
 
@@ -75,17 +90,18 @@ def load(text: str) -> Any:
 class _Open:
     """A mapping or sequence being built."""
 
-    __slots__ = ("container", "items", "key", "key_pos", "keys")
+    __slots__ = ("anchor", "container", "items", "key", "key_pos", "keys", "start")
 
-    def __init__(self, container: Any) -> None:
+    def __init__(self, container: Any, anchor: str | None, start: int) -> None:
         self.container = container
+        self.anchor, self.start = anchor, start  # ``start``: the nodes counted before it
         self.keys: dict[Any, tuple[int, int] | None] = {}
         self.items: list[tuple[int, int] | None] = []
         self.key: Any = FALLBACK  # FALLBACK: the next value is a key
         self.key_pos: tuple[int, int] | None = None
 
 
-def _build(loader: Any) -> Any:
+def _build(loader: Any, alias_limit: int) -> Any:
     from ruamel.yaml.events import (
         AliasEvent,
         DocumentStartEvent,
@@ -100,25 +116,31 @@ def _build(loader: Any) -> Any:
 
     stack: list[_Open] = []
     anchors: dict[str, Any] = {}
+    sizes: dict[str, int] = {}  # nodes of each closed anchored collection, aliases expanded
     root: Any = None
     documents = 0
+    nodes = added = 0  # nodes so far with aliases expanded; of them, the nodes aliases added
 
-    def add(value: Any, mark: Any, container: bool) -> bool:
-        nonlocal root
+    def add(value: Any, mark: Any, container: bool, size: int = 1) -> bool:
+        nonlocal root, nodes
         if not stack:
             root = value
+            nodes += size
             return True
         top = stack[-1]
         pos = (mark.line, mark.column)
         if isinstance(top.container, list):
             top.container.append(value)
             top.items.append(pos)
+            nodes += size
             return True
-        if top.key is FALLBACK:  # a key
+        if top.key is FALLBACK:  # a key (not counted, as yamlio.guard_size counts values)
             if container or value in top.keys:
                 return False
-            top.key, top.key_pos = value, pos
+            # keys repeat across documents (every card's ``license``): one string for all
+            top.key, top.key_pos = sys.intern(value) if type(value) is str else value, pos
             return True
+        nodes += size
         top.container[top.key] = value
         top.keys[top.key] = top.key_pos
         top.key = FALLBACK
@@ -149,17 +171,25 @@ def _build(loader: Any) -> Any:
             created: Any = PositionedMap() if kind is MappingStartEvent else PositionedList()
             if event.anchor is not None:
                 anchors[event.anchor] = created
+                sizes.pop(event.anchor, None)  # a reused name: the new collection is open
+            start = nodes
             if not add(created, event.start_mark, True):
                 return FALLBACK
-            stack.append(_Open(created))
+            stack.append(_Open(created, event.anchor, start))
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             done = stack.pop()
             done.container.lc = LineCol(done.keys, done.items)
+            if done.anchor is not None:
+                sizes[done.anchor] = nodes - done.start
         elif kind is AliasEvent:
             if event.anchor not in anchors:
                 return FALLBACK
             target = anchors[event.anchor]
-            if not add(target, event.start_mark, isinstance(target, (dict, list))):
+            size = sizes.get(event.anchor, alias_limit + 1)  # an open one: a cycle
+            added += size
+            if added > alias_limit:
+                raise TooLarge
+            if not add(target, event.start_mark, isinstance(target, (dict, list)), size):
                 return FALLBACK
         elif kind is DocumentStartEvent:
             documents += 1

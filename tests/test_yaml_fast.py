@@ -35,7 +35,12 @@ def _positions(node: Any, path: str = "") -> dict[str, tuple[int, int] | None]:
 
 def assert_same(text: str) -> bool:
     """True when the fast loader built the document (and it matched); False on a fallback."""
-    fast = yaml_fast.load(text)
+    try:
+        fast = yaml_fast.load(text, yamlio.MAX_EXPANDED_NODES)
+    except yaml_fast.TooLarge:  # an alias bomb, stopped while parsing: the round trip refuses it
+        with pytest.raises(yamlio.YamlProblem, match="aliases"):
+            yamlio.load_round_trip(text)
+        raise yamlio.YamlProblem("aliases", 1, 1) from None
     try:
         slow = yamlio.load_round_trip(text)
     except yamlio.YamlProblem:
@@ -89,7 +94,7 @@ def test_repository_yaml_loads_alike() -> None:
     ],
 )
 def test_falls_back_where_it_could_differ(text: str) -> None:
-    assert yaml_fast.load(text) is yaml_fast.FALLBACK
+    assert yaml_fast.load(text, yamlio.MAX_EXPANDED_NODES) is yaml_fast.FALLBACK
 
 
 def test_deep_block_nesting_does_not_crash_and_is_refused_located() -> None:
@@ -102,6 +107,46 @@ def test_alias_bomb_is_still_refused() -> None:
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
     with pytest.raises(yamlio.YamlProblem, match="aliases"):
         yamlio.load("\n".join(lines) + "\n")
+
+
+def _bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_c_loader_stops_at_the_first_alias_past_the_bound() -> None:
+    # 10 levels would expand to 10^10 nodes: counted as the events come, refused at level 5
+    with pytest.raises(yaml_fast.TooLarge):
+        yaml_fast.load(_bomb(10) + "tail: [" + "1, " * 1000 + "1]\n", 100_000)
+    assert yaml_fast.load(_bomb(4), 100_000) is not yaml_fast.FALLBACK  # 12,330 nodes added
+    with pytest.raises(yaml_fast.TooLarge):
+        yaml_fast.load(_bomb(4), 10_000)
+
+
+def test_an_alias_to_an_open_collection_is_a_cycle_refused() -> None:
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load("a: &a\n  b: *a\n")
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):  # a reused anchor name
+        yamlio.load("x: &a [1]\ny: &a\n  - *a\n")
+
+
+def test_an_honest_long_list_is_not_counted_against_the_alias_bound() -> None:
+    node = yamlio.load("models:\n" + "".join(f"  - m{i}\n" for i in range(110_000)))
+    assert len(node["models"]) == 110_000  # 110,001 nodes, no alias
+    assert yamlio.item_position(node["models"], 109_999) == (110_000, 4)
+    yamlio.guard_size({"models": [{"id": str(i)} for i in range(110_000)]})  # the round trip's
+
+
+def test_the_guard_counts_what_aliases_add_on_both_paths() -> None:
+    base = "base: &b {" + ", ".join(f"k{j}: {j}" for j in range(999)) + "}\n"  # 1,000 nodes
+    fine = base + "".join(f"a{i}: *b\n" for i in range(90))  # 90,000 nodes added
+    assert len(yamlio.load(fine)) == len(yamlio.load_round_trip(fine)) == 91
+    bomb = base + "".join(f"a{i}: *b\n" for i in range(101))  # 101,000
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load(bomb)
+    with pytest.raises(yamlio.YamlProblem, match="aliases"):
+        yamlio.load_round_trip(bomb)
 
 
 SCALARS = st.one_of(

@@ -5,13 +5,14 @@ Computed once here, so checks, custom rules and reporters all read the same answ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 from checker.facts.model import Binding, ModelFacts, ModelObligation
-from checker.knowledge import Knowledge, LicenseTerms
+from checker.knowledge import Knowledge, LicenseEntry, LicenseTerms
 
 TERM_KEYS = (
     "commercial_use",
@@ -79,12 +80,32 @@ def _strictest(terms: tuple[LicenseTerms, ...]) -> dict[str, Any]:
     }
 
 
+# Models bound by the same licences share one tuple of obligations and one view of the terms
+# (frozen values): a bulk audit holds a few of each, not one copy per model. Keyed by the
+# entries' identities; the entries are kept with the value, so an id is never reused.
+_OBLIGATIONS: dict[tuple[int, ...], tuple[tuple[LicenseEntry, ...], tuple[ModelObligation, ...]]]
+_OBLIGATIONS = {}
+_SHARED_MAX = 4096
+
+
 def _obligations(binding: tuple[Binding, ...]) -> tuple[ModelObligation, ...]:
-    out: list[ModelObligation] = []
-    for b in sorted(binding, key=lambda b: b.entry.id):
-        for ob in b.entry.obligations:
-            out.append(ModelObligation(b.entry.id, ob.kind, ob.text, ob.clause))
-    return tuple(out)
+    entries = tuple(b.entry for b in sorted(binding, key=lambda b: b.entry.id))
+    key = tuple(map(id, entries))
+    found = _OBLIGATIONS.get(key)
+    if found is not None:
+        return found[1]
+    out = tuple(
+        ModelObligation(e.id, ob.kind, ob.text, ob.clause) for e in entries for ob in e.obligations
+    )
+    if len(_OBLIGATIONS) >= _SHARED_MAX:
+        _OBLIGATIONS.clear()
+    _OBLIGATIONS[key] = (entries, out)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _terms_view(terms: tuple[LicenseTerms, ...]) -> Mapping[str, Any]:
+    return MappingProxyType(strictest_terms(list(terms)))
 
 
 def bind(facts: ModelFacts, kb: Knowledge) -> ModelFacts:
@@ -93,9 +114,5 @@ def bind(facts: ModelFacts, kb: Knowledge) -> ModelFacts:
     if facts.binding is not None:
         return facts
     binding = binding_licenses(facts, kb)
-    terms = (
-        MappingProxyType(strictest_terms([b.entry.terms for b in binding]))
-        if facts.license.known
-        else None
-    )
+    terms = _terms_view(tuple(b.entry.terms for b in binding)) if facts.license.known else None
     return replace(facts, binding=binding, terms=terms, obligations=_obligations(binding))

@@ -14,6 +14,7 @@ import fnmatch
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -127,8 +128,14 @@ def developer_of(
         entry.name,
         entry.country,
         entry.kind,
-        (owner_evidence, Evidence(KNOWLEDGE_DEVELOPERS, f"/{entry.org}", entry.country)),
+        (owner_evidence, _known_developer(entry.org, entry.country)),
     )
+
+
+@lru_cache(maxsize=4096)
+def _known_developer(org: str, country: str | None) -> Evidence:
+    """The knowledge base's word on a developer: one value every model of that owner shares."""
+    return Evidence(KNOWLEDGE_DEVELOPERS, f"/{org}", country)
 
 
 def developer_entry(kb: Knowledge, curations: Curations, org: str) -> DeveloperEntry | None:

@@ -6,6 +6,7 @@ no set or dict-order leaks) given the same facts, policy and clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from checker.facts.projection import project
@@ -68,6 +69,15 @@ def _baseline(result: AuditResult) -> dict[str, Any]:
 
 def to_document(result: AuditResult) -> dict[str, Any]:
     """The report as plain JSON-compatible data."""
+    return {
+        **_head(result),
+        "models": [_model(m) for m in result.models],
+        "findings": [f.to_json() for f in result.findings],
+    }
+
+
+def _head(result: AuditResult) -> dict[str, Any]:
+    """Every top-level key before ``models`` and ``findings`` (the two lists a report grows by)."""
     from checker.findings import Verdict
 
     return {
@@ -91,8 +101,6 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "error": result.count(Verdict.ERROR),
             "exit_code": result.exit_code,
         },
-        "models": [_model(m) for m in result.models],
-        "findings": [f.to_json() for f in result.findings],
     }
 
 
@@ -102,3 +110,38 @@ def render_json(result: AuditResult) -> str:
 
     with gc_paused():
         return dump_json(to_document(result))
+
+
+def write_json(result: AuditResult, write: Callable[[str], object]) -> None:
+    """Write ``render_json``'s text through ``write`` a part at a time: the top-level keys, then
+    one model (and one policy-level finding) at a time, so a report of 100,000 models is never
+    held whole, as a document or as a string. The text is byte for byte ``render_json``'s."""
+    from checker.reporters._common import gc_paused
+
+    with gc_paused():
+        for part in iter_json(result):
+            write(part)
+
+
+def iter_json(result: AuditResult) -> Iterator[str]:
+    """The parts ``write_json`` writes, in order."""
+    from checker.reporters._common import dump_json
+
+    head = dump_json(_head(result))
+    yield head[: -len("\n}\n")]  # the head document without its closing brace
+    yield from _list("models", (_model(m) for m in result.models))
+    yield from _list("findings", (f.to_json() for f in result.findings))
+    yield "\n}\n"
+
+
+def _list(key: str, items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A top-level key holding a list of objects, each encoded alone and indented two levels
+    (``dump_json`` escapes newlines inside strings, so every newline is the layout's)."""
+    from checker.reporters._common import dump_json
+
+    yield f',\n  "{key}": ['
+    empty = True
+    for item in items:
+        yield ("\n    " if empty else ",\n    ") + dump_json(item)[:-1].replace("\n", "\n    ")
+        empty = False
+    yield "]" if empty else "\n  ]"

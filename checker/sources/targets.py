@@ -15,8 +15,8 @@ from checker.paths import display_path
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 HF_CACHE_DIR = re.compile(r"^models--(?P<org>[^-].*?)--(?P<name>.+)$")
 SHA = re.compile(r"^[0-9a-f]{40}$")
-MAX_MANIFEST_BYTES = 5 * 1024 * 1024
-MAX_MANIFEST_LINES = 40_000  # 10,000 entries of id, path and revision; parsing is linear
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+MAX_MANIFEST_LINES = 400_000  # 100,000 entries of id, path, revision and a comment; linear
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +131,7 @@ def read_manifest(path: Path) -> list[Target]:
 
 def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
     allowed = ("id", "revision", "path")
+    shown = display_path(path)  # one string every entry's evidence shares
     for index, entry in enumerate(models):
         line, col = yamlio.item_position(models, index) or (0, 0)
         where = f"{path}:{line + 1}:{col + 1}: models[{index}]"
@@ -147,7 +148,7 @@ def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
             raise InputError(f"{where}: an entry needs 'id' or 'path' (or both)")
         if model_id is not None and not HUB_ID.match(model_id):
             raise InputError(f"{where}.id: {model_id!r} is not of the form org/name")
-        named_by = Evidence(display_path(path), f"/models/{index}", model_id or folder, line + 1)
+        named_by = Evidence(shown, f"/models/{index}", model_id or folder, line + 1)
         if folder is not None:
             local = display_path(path.parent / folder)
             yield Target("local", local, folder, model_id, revision, named_by)

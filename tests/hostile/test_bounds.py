@@ -246,6 +246,28 @@ def test_policy_bounds(tmp_path: Path, kb: Knowledge) -> None:
         load_policy(long, kb)
 
 
+def test_a_manifest_past_its_bounds_is_refused_at_once(tmp_path: Path) -> None:
+    from checker.sources.targets import MAX_MANIFEST_BYTES, MAX_MANIFEST_LINES
+
+    lines = tmp_path / "lines.yaml"
+    lines.write_text("models:\n  - id: a/b\n" + "# x\n" * MAX_MANIFEST_LINES)
+    with pytest.raises(InputError, match="400,003 lines long, over the 400,000 read"):
+        parse_target(str(lines))
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"models:\n  - id: a/b\n" + b"#" * MAX_MANIFEST_BYTES)
+    with pytest.raises(InputError, match="larger than 33,554,432 bytes"):
+        parse_target(str(big))
+
+
+def test_a_manifest_past_the_old_10000_entries_is_read(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    entries = "".join(f"  - id: o/m{i}\n    path: m{i}\n" for i in range(15_000))
+    manifest.write_text("models:\n" + entries)
+    targets = parse_target(str(manifest))  # 45,000 nodes: the old bound allowed 10,000 entries
+    assert len(targets) == 15_000
+    assert targets[-1].named_by is not None and targets[-1].named_by.line == 30_000
+
+
 def test_deep_flow_yaml_is_refused_at_once() -> None:
     start = time.perf_counter()
     with pytest.raises(yamlio.YamlProblem, match="nested more than 200 levels"):
