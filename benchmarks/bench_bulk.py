@@ -80,6 +80,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--tree", help="folder for the generated models (kept); default: a temp")
     parser.add_argument("--policy", default="examples/policies/acme.yaml")
+    parser.add_argument(
+        "--jobs", default="1", help="clearance's --jobs (1: one process; 2+: the process pool)"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     with tempfile.TemporaryDirectory(prefix="clearance-bench-bulk-") as tmp:
@@ -93,7 +96,8 @@ def main() -> None:
             floor_s, floor_mib, _ = run([sys.executable, "-c", FLOOR, str(paths[n])], env)
             report = Path(tmp) / f"report-{n}.json"
             command = [sys.executable, "-m", "checker", "check", str(paths[n]), "--policy"]
-            command += [args.policy, "--format", "json", "--output", str(report), "--jobs", "1"]
+            command += [args.policy, "--format", "json", "--output", str(report)]
+            command += ["--jobs", args.jobs]
             seconds, mib, code = run([*command, "--quiet"], env)
             size = report.stat().st_size / 2**20 if report.is_file() else 0.0
             rows.append(
@@ -108,7 +112,10 @@ def main() -> None:
                 ]
             )
             report.unlink(missing_ok=True)
-        print("one manifest, local folders, manifest -> JSON report, each case a child process")
+        print(
+            "one manifest, local folders, manifest -> JSON report, each case a child process, "
+            f"--jobs {args.jobs} (peak RSS: of the largest one process, workers not added)"
+        )
         headers = ["models", "floor", "clearance", "models/s", "time/floor", "RSS/floor"]
         print(table([*headers, "report"], rows))
 

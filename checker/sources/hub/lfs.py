@@ -29,6 +29,11 @@ def weight_names(info: HubInfo) -> list[str]:
     return sorted(n for n in info.siblings if weights.detect(n, b"")[0] is not None)
 
 
+def needs_request(client: HubClient, info: HubInfo) -> bool:
+    """Whether ``lfs_digests`` would ask the Hub (weight files, nothing cached, online)."""
+    return bool(weight_names(info)) and not client.options.offline and _cached(client, info) is None
+
+
 def lfs_digests(client: HubClient, info: HubInfo) -> tuple[ReadFile, ...]:
     """The Hub's whole-file digests of the weight files, sorted by path."""
     names = weight_names(info)

@@ -15,7 +15,7 @@ from checker import weights
 from checker.findings import Evidence
 from checker.sources.hub.client import HubClient, HubError, HubInfo
 from checker.sources.hub.headers import read_headers, safetensors_to_read
-from checker.sources.hub.lfs import lfs_digests
+from checker.sources.hub.lfs import lfs_digests, needs_request
 from checker.sources.hub.lineage import walk_lineage
 from checker.sources.local import LICENSE_FILE, MAX_JSON_BYTES
 from checker.sources.purl import hub_purl
@@ -87,7 +87,8 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     # The files not yet in the Hugging Face cache download on the run's threads while the
     # lineage is walked here; a cached file is read here, with no thread and no request.
     texts: dict[str, RawText | None] = {}
-    lfs = client.fanout.submit(lfs_digests, client, info)  # one request, beside the rest
+    # one request beside the rest when not cached at the commit; else no thread at all
+    lfs = client.fanout.submit(lfs_digests, client, info) if needs_request(client, info) else None
     pending = {}
     for name in names:
         data = _cached(client, info, name)
@@ -102,7 +103,8 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     tensors = safetensors_to_read(info, client.options.weight_headers)
     headers, header_problems, header_digests = read_headers(client, info, tensors)
     texts.update((n, f.result()) for n, f in pending.items())
-    digests = sorted((*header_digests, *lfs.result()), key=lambda d: (d.path, d.role))
+    weight_digests = lfs_digests(client, info) if lfs is None else lfs.result()
+    digests = sorted((*header_digests, *weight_digests), key=lambda d: (d.path, d.role))
     card, config = texts.get("README.md"), texts.get("config.json")
     licenses = tuple(t for n in _license_files(info) if (t := texts.get(n)) is not None)
     url = f"{client.endpoint}/{info.id}"
