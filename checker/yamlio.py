@@ -50,9 +50,13 @@ def too_deep(front: str) -> int | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)  # an exception, not a fact: compared and hashed by identity, as others
 class YamlProblem(Exception):
-    """A YAML document could not be used: the message and its 1-based line and column."""
+    """A YAML document could not be used: the message and its 1-based line and column.
+
+    Not frozen: Python code sets an exception's ``__traceback__`` (``contextlib`` does, on the
+    way out of a ``with`` block), and a frozen dataclass refuses that (with ``slots=True`` as a
+    ``TypeError`` from ``super()``), which hid this error behind another."""
 
     message: str
     line: int

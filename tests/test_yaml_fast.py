@@ -5,6 +5,7 @@ repository's own YAML, and on generated documents; where it cannot, it falls bac
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,20 @@ def test_generated_block_documents_load_alike(doc: dict[str, Any]) -> None:
 def test_generated_flow_documents_load_alike(text: str) -> None:
     with contextlib.suppress(yamlio.YamlProblem):  # refused by both
         assert_same(text)
+
+
+def test_a_yaml_problem_passes_through_a_context_manager_unchanged() -> None:
+    """contextlib sets ``__traceback__`` on an exception leaving a ``with`` block: a slotted
+    frozen dataclass exception turned that into a TypeError that hid the real error."""
+    import contextlib
+
+    from checker.yamlio import YamlProblem
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        yield
+
+    with pytest.raises(YamlProblem) as caught, block():
+        raise YamlProblem("bad", 3, 4)
+    assert (caught.value.message, caught.value.line, caught.value.column) == ("bad", 3, 4)
+    caught.value.__traceback__ = None  # a plain attribute of an exception, as for any other
