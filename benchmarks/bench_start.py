@@ -22,8 +22,11 @@ that counts is each command's median divided by the median of the floor,
   ``PYTHONPYCACHEPREFIX`` to a temporary folder (the checkout is not written to); one untimed
   warm-up run of each command fills it. ``--no-bytecode`` measures without it.
 - **Knowledge cache.** ``CLEARANCE_CACHE_DIR`` points at a temporary folder, filled by the
-  warm-up: the ``warm`` rows load the compiled knowledge base. The ``cold`` row deletes the
-  cache before every run, so it pays the YAML parse and schema validation of ``rules/``.
+  warm-up: the ``warm`` rows load the compiled knowledge base (and the other caches: code,
+  policy validation, parsed YAML). The ``cold`` row runs with a folder of its own, deleted
+  before every run, so it pays the YAML parse and schema validation of ``rules/``. (Until
+  2026-12-02 it deleted the shared folder, so the audit that followed it in most rounds ran
+  with cold caches: its medians were not the warm figure they were labelled.)
 - **Import tables** (unless ``--quick``): the modules each command imports under
   ``-X importtime`` that are heavy dependencies (huggingface_hub, jsonschema, ruamel.yaml, rich,
   jinja2, spdx-tools, cyclonedx, ...), and whether ``importlib.metadata`` is among them.
@@ -117,8 +120,10 @@ def environment(tmp: Path, bytecode: bool) -> dict[str, str]:
 
 
 def run_once(case: Case, env: dict[str, str]) -> float:
-    if case.cold_cache:
-        shutil.rmtree(env["CLEARANCE_CACHE_DIR"], ignore_errors=True)
+    if case.cold_cache:  # its own folder, emptied: the warm commands keep theirs
+        cold = env["CLEARANCE_CACHE_DIR"] + "-cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        env = {**env, "CLEARANCE_CACHE_DIR": cold}
     start = time.perf_counter()
     proc = subprocess.run(
         case.argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
