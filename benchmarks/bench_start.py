@@ -136,12 +136,13 @@ def run_once(case: Case, env: dict[str, str]) -> float:
     return took
 
 
-def imported(argv: list[str], env: dict[str, str]) -> list[tuple[int, str]]:
-    """(cumulative us, module) for every module ``argv`` imports under -X importtime."""
-    if argv[0] != sys.executable:  # an installed console script: a Python file on POSIX
+def python_stderr(before: list[str], argv: list[str], after: list[str], env: dict[str, str]) -> str:
+    """What ``before + [python] + after + argv[1:]`` prints on stderr, ``argv`` run by this
+    interpreter (an installed console script is a Python file on POSIX)."""
+    if argv[0] != sys.executable:
         argv = [sys.executable, *argv]
     proc = subprocess.run(
-        [argv[0], "-X", "importtime", *argv[1:]],
+        [*before, argv[0], *after, *argv[1:]],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -149,8 +150,14 @@ def imported(argv: list[str], env: dict[str, str]) -> list[tuple[int, str]]:
         text=True,
         check=False,
     )
+    return proc.stderr
+
+
+def imported(argv: list[str], env: dict[str, str]) -> list[tuple[int, str]]:
+    """(cumulative us, module) for every module ``argv`` imports under -X importtime."""
+    stderr = python_stderr([], argv, ["-X", "importtime"], env)
     rows = []
-    for line in proc.stderr.splitlines():
+    for line in stderr.splitlines():
         match = _IMPORTTIME.match(line)
         if match:
             rows.append((int(match.group(2)), match.group(4)))
@@ -180,18 +187,8 @@ def instructions(argv: list[str], env: dict[str, str]) -> int | None:
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return None
-    if argv[0] != sys.executable:
-        argv = [sys.executable, *argv]
-    proc = subprocess.run(
-        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    found = _COLLECTED.search(proc.stderr)
+    tool = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    found = _COLLECTED.search(python_stderr(tool, argv, [], env))
     return int(found.group(1)) if found else None
 
 
@@ -260,9 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("(check exits 1 on the examples: six of them break the policy on purpose)")
 
         if args.instructions:
-            counts = [
-                (case, instructions(case.argv, env)) for case in cases if not case.cold_cache
-            ]
+            counts = [(case, instructions(case.argv, env)) for case in cases if not case.cold_cache]
             base = counts[0][1]
             if base is None:
                 print("\ninstructions: valgrind is not installed")
