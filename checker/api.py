@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from checker import collector
 from checker.checks import CHECKS, RULES
 from checker.engine import evaluate
 from checker.errors import InputError, UsageError
@@ -56,13 +57,30 @@ def gather(
     when there are at least ``pool.POOL_MIN`` of them, Hub models in threads."""
     session = session or Session()
     items = list(targets)
+    with collector.bulk() as tick:
 
-    def read(target: Target) -> ModelFacts:
-        facts = read_target(target, kb, curations, session)
-        if progress is not None:
-            progress(target)
-        return facts
+        def read(target: Target) -> ModelFacts:
+            facts = read_target(target, kb, curations, session)
+            tick()
+            if progress is not None:
+                progress(target)
+            return facts
 
+        return _gather(items, kb, session, jobs, progress, curations, read, tick)
+
+
+def _gather(
+    items: list[Target],
+    kb: Knowledge,
+    session: Session,
+    jobs: int | None,
+    progress: Callable[[Target], None] | None,
+    curations: Curations,
+    read: Callable[[Target], ModelFacts],
+    tick: Callable[[], None],
+) -> list[ModelFacts]:
+    """``gather``'s work, with the collector paused (``collector.bulk``): ``read`` reads one
+    target in this process; ``tick`` is called once per model built here."""
     found: dict[int, ModelFacts] = {}
     local = [i for i, t in enumerate(items) if t.kind == "local"]
     processes = jobs or default_jobs()
@@ -83,6 +101,7 @@ def gather(
 
         def built(target: Target, raw: RawModel) -> ModelFacts:
             facts = build_facts(raw, kb, curations)
+            tick()
             if progress is not None:
                 progress(target)
             return facts

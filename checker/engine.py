@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from checker import collector
 from checker.checks import CHECKS, CheckContext
 from checker.checks.card import unreadable
 from checker.checks.waivers import apply_waivers, check_waivers
@@ -52,15 +53,17 @@ def evaluate(
     ctx = CheckContext(policy, kb)
     used: set[str] = set()
     results = []
-    for facts in (bind(m, kb) for m in models):
-        findings = apply_waivers(evaluate_model(facts, ctx), policy.waivers, today, used)
-        findings.sort(key=Finding.sort_key)
-        results.append(
-            ModelResult(
-                facts=facts,
-                verdict=verdict(findings, policy, facts.error is not None),
-                findings=tuple(findings),
+    with collector.bulk() as tick:
+        for facts in (bind(m, kb) for m in models):
+            findings = apply_waivers(evaluate_model(facts, ctx), policy.waivers, today, used)
+            findings.sort(key=Finding.sort_key)
+            results.append(
+                ModelResult(
+                    facts=facts,
+                    verdict=verdict(findings, policy, facts.error is not None),
+                    findings=tuple(findings),
+                )
             )
-        )
+            tick()
     results.sort(key=lambda r: (r.facts.model.id.lower(), r.facts.target))
     return results, check_waivers(policy, used, today)

@@ -35,7 +35,21 @@ MAX_FILE = 64 << 20  # bytes read back at most (the shipped knowledge compiles t
 
 
 def cache_dir() -> Path | None:
-    """Where compiled files go, or None when no folder can be named."""
+    """Where compiled files go, or None when no folder can be named. Looked up once for each
+    value of the variables it depends on (a bulk audit asks once per card)."""
+    env = os.environ
+    key = tuple(env.get(n) for n in (ENV_VAR, "XDG_CACHE_HOME", "LOCALAPPDATA", "HOME"))
+    if key not in _FOLDERS:
+        if len(_FOLDERS) > 64:
+            _FOLDERS.clear()
+        _FOLDERS[key] = _cache_dir()
+    return _FOLDERS[key]
+
+
+_FOLDERS: dict[tuple[str | None, ...], Path | None] = {}
+
+
+def _cache_dir() -> Path | None:
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         return Path(explicit)

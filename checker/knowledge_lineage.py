@@ -114,6 +114,11 @@ class Family:
     not_patterns: tuple[FamilyPattern, ...]
     architectures: tuple[FamilyArchitecture, ...]
     file: str = "rules/families.yaml"
+    owners: frozenset[str] = frozenset()  # the developers in lower case (Hub ids ignore case)
+
+    def made_by(self, owner: str) -> bool:
+        """True when the Hub namespace ``owner`` is one of the family's developers."""
+        return owner.lower() in self.owners
 
     def name_match(self, repo_name: str) -> FamilyPattern | None:
         """The first pattern the repository name (after ``owner/``) matches, unless a look-alike
@@ -163,6 +168,7 @@ def build_families(raw: list[Mapping[str, Any]]) -> tuple[Family, ...]:
                 key=str(f["key"]),
                 name=str(f["name"]),
                 developers=tuple(f.get("developers", [])),
+                owners=frozenset(str(d).lower() for d in f.get("developers", [])),
                 licenses=tuple(f.get("licenses", [])),
                 patterns=tuple(_pattern(p) for p in f.get("patterns", [])),
                 not_patterns=tuple(_pattern(p) for p in f.get("not_patterns", [])),

@@ -8,10 +8,26 @@ from pathlib import Path
 
 
 @lru_cache(maxsize=8192)
-def _resolved(path: str, cwd: str) -> Path:
-    """``path`` resolved from the working folder ``cwd`` (the key: a ``chdir`` is a new entry);
-    folders are resolved once per run, however many files a report names in them."""
-    return Path(cwd, path).resolve()
+def _real(path: str, cwd: str) -> str:
+    """``path`` from the working folder ``cwd`` with its links resolved (the key: a ``chdir`` is
+    a new entry); folders are resolved once per run, however many files a report names in them.
+    ``os.path.realpath`` never raises on a loop of links (``Path.resolve`` does)."""
+    return os.path.realpath(os.path.join(cwd, path))
+
+
+def real(path: str | os.PathLike[str]) -> str:
+    """``path`` absolute with its links resolved, its folder resolved once per run (cached) and
+    its last name looked at alone (a link is resolved afresh)."""
+    text, cwd = os.fspath(path), os.getcwd()
+    head, tail = os.path.split(text)
+    if tail in ("", ".", "..") or os.path.islink(text):
+        return _real(text, cwd)
+    return os.path.join(_real(head or ".", cwd), tail)
+
+
+def resolved(path: str | os.PathLike[str]) -> Path:
+    """``real`` as a Path."""
+    return Path(real(path))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -19,19 +35,22 @@ def display_path(path: str | os.PathLike[str]) -> str:
     printable (a name that is not valid UTF-8 shows U+FFFD where its bad bytes are; a path the
     system refuses to resolve, with a NUL byte or over the length limit, is shown as written)."""
     try:
-        text, cwd = os.fspath(path), os.getcwd()
-        head, tail = os.path.split(text)
-        if tail in ("", ".", "..") or os.path.islink(text):
-            resolved = _resolved(text, cwd)
-        else:  # the folder resolved (cached), the name as it is
-            resolved = _resolved(head or ".", cwd) / tail
-        try:
-            shown = resolved.relative_to(_resolved(".", cwd)).as_posix() or "."
-        except ValueError:
-            shown = resolved.as_posix()
+        return shown(real(path))
     except (OSError, ValueError):
-        shown = os.fspath(path)
-    return printable(shown)
+        return printable(os.fspath(path))
+
+
+def shown(full: str) -> str:
+    """``display_path`` of a path already made ``real``."""
+    here = _real(".", os.getcwd())
+    below = here if here.endswith(os.sep) else here + os.sep
+    if full == here:
+        text = "."
+    elif full.startswith(below):
+        text = full[len(below) :] or "."
+    else:
+        text = full
+    return printable(text if os.sep == "/" else text.replace(os.sep, "/"))
 
 
 def clean(text: str) -> str:

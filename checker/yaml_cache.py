@@ -24,7 +24,7 @@ FORMAT = b"clearance-yaml-v2\0"
 KEEP = 4096  # documents kept; pruned when a process first stores one
 STORE_LIMIT = 256  # new documents one process stores in a cache folder: a small project's cards,
 # policies and manifests; a bulk audit parses the rest with the C loader (cheaper than writing)
-_stored: dict[Path, int] = {}
+_stored: dict[str, int] = {}
 
 
 def _dump(node: Any) -> Any:
@@ -64,13 +64,14 @@ def _load(data: Any) -> Any:
     return data["v"]
 
 
-def _path(data: bytes) -> Path | None:
+def _path(data: bytes) -> str | None:
     from checker.knowledge_cache import cache_dir
 
     folder = cache_dir()
     if folder is None:
         return None
-    return folder / "yaml" / f"{hashlib.sha256(FORMAT + data).hexdigest()}.json"
+    name = f"{hashlib.sha256(FORMAT + data).hexdigest()}.json"
+    return os.path.join(folder, "yaml", name)
 
 
 def load(data: bytes, text: str, first_line: int = 1, keep: bool = False) -> Any:
@@ -81,20 +82,23 @@ def load(data: bytes, text: str, first_line: int = 1, keep: bool = False) -> Any
     path = _path(data)
     if path is not None:
         try:
-            return _load(json.loads(path.read_bytes()))
+            with open(path, "rb") as handle:
+                return _load(json.loads(handle.read()))
         except (OSError, ValueError, KeyError, TypeError):
             pass
     node = yamlio.load(text, first_line)
     if path is not None:
-        count = _stored[path.parent] = _stored.get(path.parent, 0) + 1
+        folder = os.path.dirname(path)
+        count = _stored[folder] = _stored.get(folder, 0) + 1
         if keep or count <= STORE_LIMIT:
             _store(path, _dump(node), prune=count == 1)
     return node
 
 
-def _store(path: Path, document: Any, prune: bool) -> None:
+def _store(where: str, document: Any, prune: bool) -> None:
     import tempfile  # only when writing: its import (shutil, random, ...) costs every run
 
+    path = Path(where)
     with contextlib.suppress(OSError, ValueError, TypeError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

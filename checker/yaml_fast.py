@@ -40,6 +40,11 @@ MAX_FLOW_BRACKETS = 2_000
 _CORE = "tag:yaml.org,2002:"
 _SCALARS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _LOCAL = threading.local()
+# A plain scalar's tag and value depend on its text alone (the loader's YAML 1.2 resolver, no
+# path resolvers), and cards repeat the same few (``apache-2.0``, ``text-generation``, ``true``):
+# resolved and constructed once per process. Bounded: cleared when it grows past MEMO_LIMIT.
+MEMO_LIMIT = 65_536
+_MEMO: dict[tuple[str, Any], tuple[str, Any]] = {}
 
 
 def available() -> bool:
@@ -101,6 +106,23 @@ class _Open:
         self.key_pos: tuple[int, int] | None = None
 
 
+def _scalar(loader: Any, event: Any, node_class: Any) -> tuple[str, Any]:
+    """An untagged plain or quoted scalar's tag and value, as the resolver gives them."""
+    tag = str(loader.resolve(node_class, event.value, event.implicit))
+    return _construct(loader, event, tag, node_class)
+
+
+def _construct(loader: Any, event: Any, tag: str, node_class: Any) -> tuple[str, Any]:
+    """The value of a scalar with ``tag``: strings and timestamps as written (as in yamlio),
+    the other core scalars by the safe constructor; ``None`` for a tag this module refuses."""
+    if tag not in _SCALARS:
+        return tag, None
+    if tag == _CORE + "str" or tag == _CORE + "timestamp":
+        return tag, event.value
+    node = node_class(tag, event.value, event.start_mark, event.end_mark)
+    return tag, loader.construct_object(node)
+
+
 def _build(loader: Any, alias_limit: int) -> Any:
     from ruamel.yaml.events import (
         AliasEvent,
@@ -154,14 +176,17 @@ def _build(loader: Any, alias_limit: int) -> Any:
                 return FALLBACK
             tag = event.tag
             if tag is None or tag == "!":
-                tag = str(loader.resolve(ScalarNode, event.value, event.implicit))
+                key = (event.value, event.implicit)
+                known = _MEMO.get(key)
+                if known is None:
+                    known = _MEMO[key] = _scalar(loader, event, ScalarNode)
+                    if len(_MEMO) > MEMO_LIMIT:
+                        _MEMO.clear()
+                tag, value = known
+            else:
+                tag, value = _construct(loader, event, tag, ScalarNode)
             if tag not in _SCALARS:
                 return FALLBACK
-            if tag == _CORE + "str" or tag == _CORE + "timestamp":
-                value: Any = event.value  # timestamps stay as written, as in yamlio
-            else:
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
-                value = loader.construct_object(node)
             if not add(value, event.start_mark, False):
                 return FALLBACK
         elif kind is MappingStartEvent or kind is SequenceStartEvent:

@@ -190,6 +190,15 @@ def guard_size(node: Any, first_line: int = 1, limit: int = MAX_EXPANDED_NODES) 
 
 def to_plain(obj: Any) -> Any:
     """Convert ruamel's round-trip objects to plain JSON-compatible Python values."""
+    kind = type(obj)  # the common exact types first: an ABC check costs more than the rest
+    if kind is str:
+        return clean(obj)
+    if kind is bool or kind is int or obj is None:
+        return obj
+    if isinstance(obj, dict):
+        return {clean(str(k)): to_plain(v) for k, v in obj.items()}
+    if kind is list:
+        return [to_plain(v) for v in obj]
     if isinstance(obj, Mapping):
         return {clean(str(k)): to_plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -66,7 +66,7 @@ def evident_families(
     model_type = model_type if isinstance(model_type, str) else None
     out: list[EvidentFamily] = []
     for family in kb.families:
-        if owner.lower() in {d.lower() for d in family.developers} or not family.developers:
+        if not family.developers or family.made_by(owner):
             continue
         evidence: list[Evidence] = []
         pattern = family.name_match(name) if name else None

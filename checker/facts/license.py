@@ -247,6 +247,24 @@ def license_facts(
     )
 
 
+_SHARING: dict[tuple[int, str], tuple[tuple[LicenseEntry, ...], tuple[LicenseEntry, ...]]] = {}
+
+
+def _sharing(kb: Knowledge, prefix: str) -> tuple[LicenseEntry, ...]:
+    """The licences whose key starts with ``prefix``, kept per list of licences (held, so its
+    id is not reused) and prefix: bulk audits ask for the same few names."""
+    key = (id(kb.licenses), prefix)
+    found = _SHARING.get(key)
+    if found is None or found[0] is not kb.licenses:
+        if len(_SHARING) > 4096:
+            _SHARING.clear()
+        found = _SHARING[key] = (
+            kb.licenses,
+            tuple(e for e in kb.licenses if e.key.startswith(prefix)),
+        )
+    return found[1]
+
+
 def _hints(
     kb: Knowledge, unresolved: tuple[DeclaredLicense, ...], prose: ProseReading | None
 ) -> tuple[str, ...]:
@@ -257,7 +275,7 @@ def _hints(
         prefix = d.value.strip().lower() + "-"
         if len(prefix) < 6:
             continue
-        candidates = [e for e in kb.licenses if e.key.startswith(prefix)]
+        candidates = _sharing(kb, prefix)
         if len(candidates) > 1:
             links = "; ".join(f"{e.name}: {e.urls[0]}" for e in candidates if e.urls)
             out.append(

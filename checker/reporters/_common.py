@@ -13,13 +13,11 @@ JSON values that both encoders write alike is written by the standard library, a
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from checker.collector import paused
 from checker.resources import data_dir
 
 _SMALLEST_SAME_FLOAT = 1e-4  # below it (but not zero) orjson's float text differs from repr's
@@ -102,19 +100,7 @@ def written_alike(document: Any) -> bool:
     return True
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large acyclic document is built and written:
-    otherwise every few thousand new dicts it walks every object the audit holds, which costs
-    more than building the document. Reference counting still frees what is dropped."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+gc_paused = paused  # the collector paused while a large acyclic document is built and written
 
 
 _UNSTATED = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -10,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from checker import paths
 from checker.card import MAX_CARD_BYTES
 from checker.paths import display_path, printable
 from checker.sources.purl import hub_purl
@@ -22,7 +24,7 @@ from checker.sources.raw import (
     header_digest,
     read_files_of,
 )
-from checker.sources.targets import Target, local_model_id
+from checker.sources.targets import Target, model_id_of
 
 MAX_FILES = 20_000
 MAX_DEPTH = 4
@@ -39,61 +41,92 @@ LICENSE_FILE = re.compile(
     re.IGNORECASE,
 )
 SKIP_DIRS = {".git", ".cache", "__pycache__", ".huggingface"}
+# what ``Path.exists`` reads as "not there" (a loop of links among them)
+_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
 class NotRegular(OSError):
     """A path that is not a regular file (a named pipe, a device, a folder): never read."""
 
 
-def open_regular(path: Path) -> BinaryIO:
-    """Open a regular file for reading without ever blocking: a named pipe or a device named
-    like a model file is refused (opened non-blocking, then checked with fstat)."""
+def _open_fd(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """A descriptor of a regular file and its size, opened without ever blocking: a named pipe
+    or a device named like a model file is refused (opened non-blocking, then checked with
+    fstat). The caller closes the descriptor."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            mode = info.st_mode
             kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device or socket"
             raise NotRegular(f"not a regular file ({'a folder' if stat.S_ISDIR(mode) else kind})")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return fd, info.st_size
     except BaseException:
         os.close(fd)
         raise
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file for reading without ever blocking (see ``_open_fd``)."""
+    return os.fdopen(_open_fd(path)[0], "rb")
+
+
+def read_regular(path: str | os.PathLike[str], count: int) -> bytes:
+    """At most ``count`` bytes from the start of a regular file (``_open_fd``). The buffer asked
+    for is the file's size, not ``count``: a card read with a 1 MiB bound is a few hundred bytes,
+    and asking for a 1 MiB buffer costs more than the read. Reading goes on past the size fstat
+    gave (a file that grows, a ``/proc`` file that says 0) until ``count`` or the end."""
+    fd, size = _open_fd(path)
+    try:
+        want = min(size, count) if size else min(count, 65_536)
+        data = os.read(fd, want)
+        while len(data) < count:
+            more = os.read(fd, min(count - len(data), max(want, 65_536)))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 def _why(exc: OSError) -> str:
     return str(exc) if isinstance(exc, NotRegular) else str(exc.strerror or exc)
 
 
-def _read(root: Path, rel: str, limit: int) -> RawText:
-    shown = f"{display_path(root)}/{rel}"
-    if not (root / rel).is_file():
-        what = "a folder" if (root / rel).is_dir() else "a broken link or not a regular file"
-        return RawText(shown, None, f"cannot read {shown}: {what}")
+def _read(root: Path, shown_root: str, rel: str, limit: int) -> RawText:
+    """At most ``limit`` bytes of ``root/rel`` (``shown_root``: ``display_path(root)``)."""
+    shown = f"{shown_root}/{rel}"
+    path = os.path.join(root, rel)
     try:
-        with open_regular(root / rel) as handle:
-            data = handle.read(limit + 1)
+        data = read_regular(path, limit + 1)
     except OSError as exc:
+        if not os.path.isfile(path):
+            what = "a folder" if os.path.isdir(path) else "a broken link or not a regular file"
+            return RawText(shown, None, f"cannot read {shown}: {what}")
         return RawText(shown, None, f"cannot read {shown}: {_why(exc)}")
     if len(data) > limit:
         return RawText(shown, data[:limit], truncated=True)
     return RawText(shown, data)
 
 
-def _walk(root: Path) -> tuple[list[RawFile], bool, list[tuple[str, str]]]:
+def _walk(root: Path, shown: str) -> tuple[list[RawFile], bool, list[tuple[str, str]]]:
     """The files to ``MAX_DEPTH`` folders down and ``MAX_FILES`` files, weight files with their
     first bytes; what a bound left out and what could not be read are (where, why) limits, and
-    the list is then not complete."""
+    the list is then not complete. ``shown``: ``display_path(root)``. Paths are strings here
+    (``os.walk`` yields each folder as ``root`` joined with the names below it)."""
     files: list[RawFile] = []
     limits: list[tuple[str, str]] = []
     complete = True
-    shown = display_path(root)
-    for current, dirs, names in os.walk(root):
-        here = Path(current)
-        depth = len(here.relative_to(root).parts)
+    top = os.fspath(root)
+    for current, dirs, names in os.walk(top):
+        below = current[len(top) :].lstrip(os.sep)  # os.walk joins ``top`` and the names
+        prefix = below.replace(os.sep, "/") + "/" if below else ""
+        depth = prefix.count("/")
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         if depth >= MAX_DEPTH and dirs:
-            deeper = (here / dirs[0]).relative_to(root).as_posix()
+            deeper = prefix + dirs[0]
             limits.append((f"{shown}/{printable(deeper)}", f"folders deeper than {MAX_DEPTH} "
                            f"levels are not read ({printable(deeper)}/...): the file list is "
                            "incomplete"))  # fmt: skip
@@ -104,17 +137,16 @@ def _walk(root: Path) -> tuple[list[RawFile], bool, list[tuple[str, str]]]:
                 limits.append((shown, f"more than {MAX_FILES:,} files: the first {MAX_FILES:,} "
                                "were read, the rest were not checked"))  # fmt: skip
                 return files, False, limits
-            full = here / name
-            rel = full.relative_to(root).as_posix()
+            full = os.path.join(current, name)
+            rel = prefix + name
             try:
-                size = full.stat().st_size
-            except OSError:
+                size = os.stat(full).st_size
+            except (OSError, ValueError):
                 continue
             head = b""
             if _is_weight_name(rel):
                 try:
-                    with open_regular(full) as handle:
-                        head = handle.read(HEAD_BYTES)
+                    head = read_regular(full, HEAD_BYTES)
                 except OSError as exc:
                     limits.append((f"{shown}/{printable(rel)}", f"{printable(rel)}: {_why(exc)}, "
                                    "not read as weights"))  # fmt: skip
@@ -147,39 +179,44 @@ def read_local(
     ``hash_weights``: stream every weight file through SHA-256 (``on_bytes`` hears progress)."""
     root = Path(target.ref)
     try:
-        derived_id, derived_revision = local_model_id(root)
+        full = paths.real(root)
+        derived_id, derived_revision = model_id_of(full)
+        location = paths.shown(full)
     except (OSError, ValueError):  # a NUL byte, a name over the system's limit
         derived_id, derived_revision = f"local/{printable(root.name) or 'model'}", None
+        location = display_path(root)
     model_id = target.model_id or derived_id
     revision = target.revision or derived_revision
     base = RawModel(
         target=target.display,
         model_id=model_id,
         source="local",
-        location=display_path(root),
+        location=location,
         revision=revision,
         named_by=target.named_by,
     )
     try:
-        exists, is_dir = root.exists(), root.is_dir()
-    except (OSError, ValueError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return _with_error(base, f"{base.location}: cannot be read: {why}")
-    if not exists:
+        mode = os.stat(root).st_mode
+    except OSError as exc:
+        if exc.errno not in _MISSING:
+            return _with_error(base, f"{base.location}: cannot be read: {exc.strerror or exc}")
         return _with_error(base, f"{base.location}: no such folder")
-    if not is_dir:
+    except ValueError as exc:
+        return _with_error(base, f"{base.location}: cannot be read: {exc}")
+    if not stat.S_ISDIR(mode):
         return _with_error(base, f"{base.location}: not a folder")
     try:
         top = sorted(os.listdir(root))
     except OSError as exc:
         return _with_error(base, f"{base.location}: cannot read folder: {exc.strerror or exc}")
-    files, complete, limits = _walk(root)
+    files, complete, limits = _walk(root, base.location)
     digests: list[ReadFile] = []
     gguf, gguf_limits = _gguf_headers(
-        root, [f.path for f in files if f.path.lower().endswith(".gguf")], digests
+        root, base.location, [f.path for f in files if f.path.lower().endswith(".gguf")], digests
     )
     tensors, header_problems, tensor_limits = _safetensors_headers(
-        root,  # a file too small to hold a header is reported as too small, not here
+        root,
+        base.location,  # a file too small to hold a header is reported as too small, not here
         [f.path for f in files if f.path.lower().endswith(".safetensors") and f.size >= 9],
         digests,
     )
@@ -192,11 +229,14 @@ def read_local(
     card_name = next((n for n in top if n.lower() == "readme.md"), None)
     license_names = [n for n in top if LICENSE_FILE.match(n) and n.lower() != "readme.md"]
     # a broken link or a folder is read, and says why not
-    licenses = tuple(_read(root, n, MAX_CARD_BYTES) for n in license_names)
-    card = _read(root, card_name, MAX_CARD_BYTES) if card_name else None
-    config = _read(root, "config.json", MAX_JSON_BYTES) if "config.json" in top else None
+    licenses = tuple(_read(root, base.location, n, MAX_CARD_BYTES) for n in license_names)
+    card = _read(root, base.location, card_name, MAX_CARD_BYTES) if card_name else None
+    shown = base.location
+    config = _read(root, shown, "config.json", MAX_JSON_BYTES) if "config.json" in top else None
     adapter = (
-        _read(root, "adapter_config.json", MAX_JSON_BYTES) if "adapter_config.json" in top else None
+        _read(root, shown, "adapter_config.json", MAX_JSON_BYTES)
+        if "adapter_config.json" in top
+        else None
     )
     return RawModel(
         target=base.target,
@@ -275,7 +315,7 @@ def _header_values(
 
 
 def _safetensors_headers(
-    root: Path, names: list[str], digests: list[ReadFile]
+    root: Path, shown_root: str, names: list[str], digests: list[ReadFile]
 ) -> tuple[tuple[WeightHeader, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """``__metadata__`` string keys of (at most three) safetensors headers (the 8-byte length,
     then at most 4 MiB of JSON); a header that cannot be read is a problem, never a crash. The
@@ -284,9 +324,9 @@ def _safetensors_headers(
     problems: list[str] = []
     limits: list[tuple[str, str]] = []
     for name in names[:SAFETENSORS_FILES]:
-        shown = f"{display_path(root)}/{name}"
+        shown = f"{shown_root}/{name}"
         try:
-            with open_regular(root / name) as handle:
+            with open_regular(os.path.join(root, name)) as handle:
                 prefix = handle.read(8)
                 size = int.from_bytes(prefix, "little")
                 if size > MAX_SAFETENSORS_HEADER:
@@ -335,7 +375,7 @@ def safetensors_values(raw: bytes) -> dict[str, str]:
 
 
 def _gguf_headers(
-    root: Path, names: list[str], digests: list[ReadFile]
+    root: Path, shown_root: str, names: list[str], digests: list[ReadFile]
 ) -> tuple[tuple[WeightHeader, ...], tuple[tuple[str, str], ...]]:
     """The licence and base-model keys of (at most three) GGUF files' headers; the digest of
     the bytes read (at most ``GGUF_HEAD_BYTES``) goes to ``digests``."""
@@ -344,10 +384,9 @@ def _gguf_headers(
     out = []
     limits: list[tuple[str, str]] = []
     for name in names[:GGUF_FILES]:
-        shown = f"{display_path(root)}/{name}"
+        shown = f"{shown_root}/{name}"
         try:
-            with open_regular(root / name) as handle:
-                head = handle.read(GGUF_HEAD_BYTES)
+            head = read_regular(os.path.join(root, name), GGUF_HEAD_BYTES)
         except OSError:
             continue
         digests.append(header_digest(name, head))

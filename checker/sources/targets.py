@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker import yaml_cache, yamlio
+from checker import paths, yaml_cache, yamlio
 from checker.errors import InputError, UsageError
 from checker.findings import Evidence
 from checker.paths import display_path
@@ -34,13 +35,18 @@ class Target:
 
 def local_model_id(path: Path) -> tuple[str, str | None]:
     """Id and revision of a local folder: the Hugging Face cache layout, else ``local/<name>``."""
-    resolved = path.resolve()
-    parent = resolved.parent
-    if parent.name == "snapshots" and SHA.match(resolved.name):
-        match = HF_CACHE_DIR.match(parent.parent.name)
+    return model_id_of(paths.real(path))
+
+
+def model_id_of(real: str) -> tuple[str, str | None]:
+    """``local_model_id`` of a folder already made real (``paths.real``)."""
+    folder, name = os.path.split(real)
+    above, parent = os.path.split(folder)
+    if parent == "snapshots" and SHA.match(name):
+        match = HF_CACHE_DIR.match(os.path.basename(above))
         if match:
-            return f"{match['org']}/{match['name']}", resolved.name
-    return f"local/{resolved.name or 'model'}", None
+            return f"{match['org']}/{match['name']}", name
+    return f"local/{name or 'model'}", None
 
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -150,7 +156,7 @@ def _manifest_entries(path: Path, models: list[object]) -> Iterable[Target]:
             raise InputError(f"{where}.id: {model_id!r} is not of the form org/name")
         named_by = Evidence(shown, f"/models/{index}", model_id or folder, line + 1)
         if folder is not None:
-            local = display_path(path.parent / folder)
+            local = display_path(os.path.join(path.parent, folder))
             yield Target("local", local, folder, model_id, revision, named_by)
         else:
             assert model_id is not None
