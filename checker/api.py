@@ -20,7 +20,14 @@ from checker.facts.lineage import link_lineage
 from checker.findings import Severity
 from checker.knowledge import Knowledge, load_knowledge
 from checker.policy import Policy, UseProfile, load_policy
-from checker.pool import default_jobs, read_in_pool, read_raw, read_target, use_pool
+from checker.pool import (
+    default_jobs,
+    read_in_pool,
+    read_raw,
+    read_target,
+    ready_to_read,
+    use_pool,
+)
 from checker.result import AuditResult, RuleInfo, Workspace
 from checker.sources import (
     HubOptions,
@@ -97,23 +104,50 @@ def _gather(
     if threads <= 1 or len(rest) <= 1 or all(t.kind == "local" for t in rest):
         read_rest = [read(t) for t in rest]
     else:
-        from concurrent.futures import ThreadPoolExecutor  # Hub targets only: ~10 ms to import
-
-        def built(target: Target, raw: RawModel) -> ModelFacts:
-            facts = build_facts(raw, kb, curations)
-            tick()
-            if progress is not None:
-                progress(target)
-            return facts
-
-        # The threads only read (they wait for the Hub); facts are built here as reads come
-        # back, so that CPU work is not spread over threads that would contend for the GIL.
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
-            raws = pool.map(lambda t: read_raw(t, session), rest)
-            read_rest = [built(t, raw) for t, raw in zip(rest, raws, strict=True)]
+        read_rest = _read_on_threads(rest, kb, session, threads, progress, curations, tick)
     others = iter(read_rest)
     facts = [found[i] if i in found else next(others) for i in range(len(items))]
     return [bind(f, kb) for f in link_lineage(facts)]
+
+
+def _read_on_threads(
+    targets: list[Target],
+    kb: Knowledge,
+    session: Session,
+    threads: int,
+    progress: Callable[[Target], None] | None,
+    curations: Curations,
+    tick: Callable[[], None],
+) -> list[ModelFacts]:
+    """Targets that wait for the Hub are read on ``threads`` threads; those whose source says
+    they need no request (``Source.ready``: a pinned commit with everything cached, its
+    ancestors known to this run) are read here, where reading them on threads would only make
+    the threads contend for the interpreter. Facts are built here, in order, as reads come back,
+    so CPU work is never spread over threads."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor  # ~10 ms to import
+
+    out: list[ModelFacts] = []
+    queue: deque[tuple[Target, RawModel | Future[RawModel]]] = deque()
+
+    def build(done: bool) -> None:  # the reads at the front that are back (or all: ``done``)
+        while queue and (done or not isinstance(queue[0][1], Future) or queue[0][1].done()):
+            target, raw = queue.popleft()
+            facts = build_facts(raw.result() if isinstance(raw, Future) else raw, kb, curations)
+            tick()
+            if progress is not None:
+                progress(target)
+            out.append(facts)
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
+        for target in targets:
+            if ready_to_read(target, session):
+                queue.append((target, read_raw(target, session)))
+            else:
+                queue.append((target, pool.submit(read_raw, target, session)))
+            build(False)
+        build(True)
+    return out
 
 
 def with_use(policy: Policy, overrides: dict[str, Any], kb: Knowledge | None = None) -> Policy:

@@ -70,6 +70,13 @@ def read_raw(target: Target, session: Session) -> RawModel:
     return source.read(target, session)
 
 
+def ready_to_read(target: Target, session: Session) -> bool:
+    """Whether the target's source says reading it needs no network request (a source that
+    cannot say is read on a thread, as every source was before ``Source.ready``)."""
+    ready = getattr(SOURCES.get(target.kind), "ready", None)
+    return ready is not None and bool(ready(target, session))
+
+
 def read_target(
     target: Target, kb: Knowledge, curations: Curations, session: Session
 ) -> ModelFacts:

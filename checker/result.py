@@ -138,7 +138,6 @@ class AuditResult:
         return 0
 
 
-
 __all__ = [
     "AuditResult",
     "BaselineSummary",

@@ -435,6 +435,58 @@ def test_no_thread_per_model_and_none_left_after_the_run(
     assert submitted == []
 
 
+def test_ready_says_which_reads_need_no_request(options: HubOptions) -> None:
+    """Pinned, cached and with every ancestor known to the run: ready; a branch, an uncached
+    commit or an ancestor not yet asked for: not ready (read on a thread)."""
+    from checker.sources.hub.ready import ready
+
+    qwen = WORLD[0]
+    merged = next(r for r in WORLD if r.repo_id == "nvidia/qwen-mid")
+    assert merged.sha is not None and qwen.sha is not None
+    pinned = Target("hub", merged.repo_id, merged.repo_id, merged.repo_id, merged.sha)
+    branch = Target("hub", merged.repo_id, merged.repo_id, merged.repo_id, None)
+    cold = Session(options)
+    assert not ready(cold.hub, pinned)  # nothing cached yet
+    run([f"nvidia/qwen-mid@{merged.sha}"], options)  # fills the metadata cache
+    warm = Session(options)
+    assert not ready(warm.hub, branch)
+    assert not ready(warm.hub, pinned)  # its base, Qwen/Qwen2.5-7B, is not known to this run
+    HUB.clear_log()
+    warm.hub.info("Qwen/Qwen2.5-7B", None)  # now it is (one request)
+    assert ready(warm.hub, pinned)
+    assert [r.path for r in HUB.requests if "nvidia" in r.path] == []  # read from the cache
+    offline = Session(HubOptions(endpoint=HUB.url, cache_dir=options.cache_dir, offline=True))
+    assert ready(offline.hub, branch)  # offline: never a request
+    for session in (cold, warm, offline):
+        session.close()
+
+
+def test_warm_pinned_reads_stay_in_the_calling_thread(
+    options: HubOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk audit reads the targets that need no request where it runs, the rest on threads,
+    and keeps the order and the facts of a serial read."""
+    import threading
+
+    from checker import pool
+
+    sha = WORLD[13].sha
+    targets = [f"google/healthy@{sha}", "allenai/merged", "nvidia/qwen-mid"]
+    serial = run(targets, options, jobs=1)
+    where: list[tuple[str, bool]] = []
+    real = pool.read_raw
+
+    def spy(target: Target, session: Session) -> Any:
+        where.append((target.ref, threading.current_thread() is threading.main_thread()))
+        return real(target, session)
+
+    monkeypatch.setattr("checker.api.read_raw", spy)
+    threaded = run(targets, options, jobs=4)
+    assert ("google/healthy", True) in where  # pinned and cached: no thread
+    assert ("allenai/merged", False) in where  # a branch: resolved on a thread
+    assert [m.facts for m in threaded.models] == [m.facts for m in serial.models]
+
+
 def test_offline_audits_from_the_cache_and_names_what_is_missing(options: HubOptions) -> None:
     run(["google/healthy"], options)
     HUB.clear_log()

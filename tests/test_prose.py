@@ -16,7 +16,9 @@ def keys(kb: Knowledge, body: str, model_id: str = "acme/m") -> list[str]:
 
 
 def test_license_label_line(kb: Knowledge) -> None:
-    body = "# m\n\n- **License:** [Apache License 2.0](https://www.apache.org/licenses/LICENSE-2.0)\n"
+    body = (
+        "# m\n\n- **License:** [Apache License 2.0](https://www.apache.org/licenses/LICENSE-2.0)\n"
+    )
     reading = read_prose(kb, body, 10, "acme/m")
     assert [(p.entry.key, p.line) for p in reading.licences] == [("apache-2.0", 12)]
     assert reading.licences[0].value == "https://www.apache.org/licenses/LICENSE-2.0"

@@ -64,8 +64,24 @@ def test_hostile_text_makes_no_element_or_attribute(example_result: AuditResult)
     text = render_markdown(hostile_result(example_result), max_chars=0)
     page = _elements(text)
     allowed = _template_tags(example_result)
-    assert allowed <= {"h1", "p", "strong", "code", "table", "thead", "tbody", "tr", "th", "td",
-                       "details", "summary", "ul", "li", "hr", "em"}
+    assert allowed <= {
+        "h1",
+        "p",
+        "strong",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "details",
+        "summary",
+        "ul",
+        "li",
+        "hr",
+        "em",
+    }
     assert {tag for tag, _ in page.tags} <= allowed
     assert [attrs for _, attrs in page.tags if attrs] == []
     assert page.comments == [] and page.other == []

@@ -220,9 +220,7 @@ def test_cli_from_examples_writes_uris_relative_to_the_repository_root(
     top = _git_root()
     out = tmp_path / "audit.sarif"
     monkeypatch.chdir(EXAMPLES)
-    code, _, _ = _invoke(
-        ["check", "models.yaml", "-p", "policies/acme.yaml", "-q", "-o", str(out)]
-    )
+    code, _, _ = _invoke(["check", "models.yaml", "-p", "policies/acme.yaml", "-q", "-o", str(out)])
     assert code == 1
     run = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
     prefix = EXAMPLES.resolve().relative_to(top).as_posix() + "/"

@@ -150,8 +150,9 @@ def test_hub_model_has_revision_and_purl(example_result: AuditResult) -> None:
     hub = dataclasses.replace(model, facts=dataclasses.replace(model.facts, model=ident))
     (pkg,) = [
         p
-        for p in _packages(render_spdx3(dataclasses.replace(example_result, models=(hub,))))
-        .values()
+        for p in _packages(
+            render_spdx3(dataclasses.replace(example_result, models=(hub,)))
+        ).values()
         if p.name == model.facts.model.id
     ]
     assert pkg.software_packageVersion == rev

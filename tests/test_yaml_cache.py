@@ -18,7 +18,7 @@ TEXTS = [
     "base: &b\n  x: 1\nchild:\n  <<: *b\n  y: 2\n",
     "list:\n  - a\n  - {k: v}\n  - [1, 2.5, true, null]\n",
     "date: 2024-01-01\nwhen: 2024-01-01T10:00:00Z\nversion: 1.10\n",
-    "name: \"Zürich \\u202e ]]> </script>\"\n42: int key\n",
+    'name: "Zürich \\u202e ]]> </script>"\n42: int key\n',
     "deep:\n" + "".join("  " * i + f"- l{i}:\n" for i in range(1, 30)),
     "",
 ]

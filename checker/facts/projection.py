@@ -57,9 +57,7 @@ def project(facts: ModelFacts) -> dict[str, Any]:
             "source": lic.declared_by,
             "confidence": lic.confidence,
             "declared": [_declared(d, lic) for d in lic.declared],
-            "terms": {}
-            if facts.terms is None
-            else {k: _plain(v) for k, v in facts.terms.items()},
+            "terms": {} if facts.terms is None else {k: _plain(v) for k, v in facts.terms.items()},
             "by_source": [{"source": s.declared_by, "ids": list(s.ids)} for s in lic.places],
             "inherited": [
                 {"id": b.entry.id, "from": b.via.id, "relation": b.via.relation}

@@ -174,6 +174,7 @@ class Policy:
         value = getattr(getattr(self, section), name.replace("-", "_"))
         return value.value if isinstance(value, Severity) else _plain(value)
 
+
 __all__ = [
     "COMMAND_LINE",
     "DEFAULT",

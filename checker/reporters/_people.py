@@ -14,8 +14,7 @@ _RANK = {"error": 3, "warning": 2, "note": 1}
 # C0 and C1 controls (but tab, newline, carriage return), DEL, the bidirectional controls that
 # can reorder what a reader sees (Trojan Source), and lone surrogates (undecodable file names).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 

@@ -255,9 +255,7 @@ def _line_hash(finding: Finding, location: dict[str, Any] | None, ws: Workspace 
         for e in finding.evidence
         if location is not None and _is_path(e.source) and _uri(e.source, ws)[0] == uri
     ]
-    payload = json.dumps(
-        [finding.rule, uri, here or finding.subject], sort_keys=True, default=str
-    )
+    payload = json.dumps([finding.rule, uri, here or finding.subject], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -307,8 +305,7 @@ def _srcroot(ws: Workspace | None) -> dict[str, Any]:
     the working directory the relative paths were given from."""
     if ws is None:
         text = (
-            "The directory the audit's paths were given from (not necessarily the "
-            "repository root)."
+            "The directory the audit's paths were given from (not necessarily the repository root)."
         )
         return {"description": {"text": text}}
     how = "given with --root" if ws.found_by == "--root" else "the git top level of the targets"

@@ -21,6 +21,10 @@ class HfCacheSource:
 
     name = "hf-cache"
 
+    def ready(self, target: Target, session: Session) -> bool:
+        """Always: the cache is read, never the network."""
+        return True
+
     def read(self, target: Target, session: Session) -> RawModel:
         """The cached Hub metadata at the snapshot's commit, else the snapshot folder."""
         from checker.sources.hub.read import read_hub

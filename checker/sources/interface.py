@@ -24,3 +24,9 @@ class Source(Protocol):
     def read(self, target: Target, session: Session) -> RawModel:
         """Read one target; a model that cannot be read gives a RawModel with ``error`` set."""
         ...
+
+    def ready(self, target: Target, session: Session) -> bool:
+        """Whether reading ``target`` should need no network request (cheap; a guess that may
+        be wrong only towards a request made where the caller is, never towards another
+        answer). The run reads ready targets in its own thread and the others on threads."""
+        ...

@@ -166,6 +166,10 @@ class LocalSource:
 
     name = "local"
 
+    def ready(self, target: Target, session: Session) -> bool:
+        """Always: a folder on disk needs no request."""
+        return True
+
     def read(self, target: Target, session: Session) -> RawModel:
         """Card, configs, licence files and weight file heads of one folder (and the weight
         files' whole-file digests when the session asks for them: ``--hash-weights``)."""

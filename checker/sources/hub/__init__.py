@@ -24,5 +24,11 @@ class HubSource:
 
         return read_hub(target, session.hub)
 
+    def ready(self, target: Target, session: Session) -> bool:
+        """Whether reading ``target`` should need no request (``checker.sources.hub.ready``)."""
+        from checker.sources.hub.ready import ready
+
+        return ready(session.hub, target)
+
 
 __all__ = ["HubOptions", "HubSource"]

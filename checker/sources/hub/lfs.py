@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,23 @@ def _path(client: HubClient, info: HubInfo) -> Path:
     return client.meta_dir / info.id.lower().replace("/", "--") / f"{info.sha}.lfs.json"
 
 
+# What was read from the cache, per client and commit: ``needs_request`` (asked before a read,
+# and by ``ready``) and ``lfs_digests`` then read the file once between them.
+_READ: weakref.WeakKeyDictionary[HubClient, dict[tuple[str, str], dict[str, tuple[int, str]]]]
+_READ = weakref.WeakKeyDictionary()
+
+
 def _cached(client: HubClient, info: HubInfo) -> dict[str, tuple[int, str]] | None:
+    memo = _READ.setdefault(client, {})
+    found = memo.get((info.id, info.sha))
+    if found is None:
+        found = _read_cached(client, info)
+        if found is not None:
+            memo[(info.id, info.sha)] = found
+    return found
+
+
+def _read_cached(client: HubClient, info: HubInfo) -> dict[str, tuple[int, str]] | None:
     try:
         data = json.loads(_path(client, info).read_text())
     except (OSError, ValueError):
