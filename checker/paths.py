@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 
 
 @lru_cache(maxsize=8192)
@@ -23,11 +22,6 @@ def real(path: str | os.PathLike[str]) -> str:
     if tail in ("", ".", "..") or os.path.islink(text):
         return _real(text, cwd)
     return os.path.join(_real(head or ".", cwd), tail)
-
-
-def resolved(path: str | os.PathLike[str]) -> Path:
-    """``real`` as a Path."""
-    return Path(real(path))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -44,6 +44,7 @@ _LOCAL = threading.local()
 # path resolvers), and cards repeat the same few (``apache-2.0``, ``text-generation``, ``true``):
 # resolved and constructed once per process. Bounded: cleared when it grows past MEMO_LIMIT.
 MEMO_LIMIT = 65_536
+MEMO_TEXT = 128  # characters: longer scalars (descriptions, prose) are resolved each time
 _MEMO: dict[tuple[str, Any], tuple[str, Any]] = {}
 
 
@@ -176,13 +177,16 @@ def _build(loader: Any, alias_limit: int) -> Any:
                 return FALLBACK
             tag = event.tag
             if tag is None or tag == "!":
-                key = (event.value, event.implicit)
-                known = _MEMO.get(key)
-                if known is None:
-                    known = _MEMO[key] = _scalar(loader, event, ScalarNode)
-                    if len(_MEMO) > MEMO_LIMIT:
-                        _MEMO.clear()
-                tag, value = known
+                if len(event.value) > MEMO_TEXT:  # long text: not worth keeping, nor safe to
+                    tag, value = _scalar(loader, event, ScalarNode)  # keep 65,536 of
+                else:
+                    key = (event.value, event.implicit)
+                    known = _MEMO.get(key)
+                    if known is None:
+                        known = _MEMO[key] = _scalar(loader, event, ScalarNode)
+                        if len(_MEMO) > MEMO_LIMIT:
+                            _MEMO.clear()
+                    tag, value = known
             else:
                 tag, value = _construct(loader, event, tag, ScalarNode)
             if tag not in _SCALARS:

@@ -154,6 +154,10 @@ def test_scalar_memo_gives_the_loader_values_and_stays_bounded(
     rt = yamlio.to_plain(yamlio.load_round_trip(text))
     assert first == again == rt
     assert [type(v) for v in first.values()] == [type(v) for v in rt.values()]
+    yaml_fast._MEMO.clear()
+    long = "x" * (yaml_fast.MEMO_TEXT + 1)
+    assert yamlio.to_plain(yamlio.load(f"a: {long}\nb: short\n")) == {"a": long, "b": "short"}
+    assert all(len(text) <= yaml_fast.MEMO_TEXT for text, _ in yaml_fast._MEMO)  # long: not kept
     monkeypatch.setattr(yaml_fast, "MEMO_LIMIT", 3)
     yaml_fast._MEMO.clear()
     yamlio.load(text)
