@@ -8,6 +8,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+# ``json.dumps(material, sort_keys=True, default=str)``'s encoder, made once (json.dumps builds a
+# new one for every call with these arguments)
+_FINGERPRINT = json.JSONEncoder(sort_keys=True, default=str)
+
 
 class Severity(StrEnum):
     """How serious a finding is; maps 1:1 to SARIF levels."""
@@ -81,10 +85,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """A hash stable across runs: rule, model and the evidence pointers and values."""
-        material = json.dumps(
-            [self.rule, self.subject, [[e.source, e.pointer, e.value] for e in self.evidence]],
-            sort_keys=True,
-            default=str,
+        material = _FINGERPRINT.encode(
+            [self.rule, self.subject, [[e.source, e.pointer, e.value] for e in self.evidence]]
         )
         return hashlib.sha256(material.encode()).hexdigest()[:32]
 

@@ -242,3 +242,34 @@ def test_unsafe_format_beside_a_safe_copy_is_a_note(kb, make_model, write_policy
     result = run(kb, write_policy, [(folder, "google/m")], "weights: {deny-formats: [pickle]}\n")
     (found,) = [f for f in result.models[0].findings if f.rule == "weights/unsafe-format"]
     assert found.severity is Severity.NOTE and "sit beside safetensors" in found.message
+
+
+def test_a_rule_reads_only_the_sections_it_names(kb, make_model, write_policy) -> None:  # type: ignore[no-untyped-def]
+    """Custom rules project only the sections their fields and messages read; the part they read
+    is the whole projection's, and a path outside every section projects everything."""
+    from checker.facts.projection import SECTIONS, project
+    from checker.policy.fields import facts_tree, sections_read
+
+    assert sections_read(["license.declared", "use.commercial"]) == {"license"}
+    assert sections_read(["card.metadata.x", "model.pipeline-tag"]) == {"card", "model"}
+    assert sections_read(["lineage", " weights.formats "]) == {"lineage", "weights"}
+    assert sections_read(["license.ids", "nowhere.x"]) is None
+    assert sections_read([]) == frozenset()
+    folder = make_model("license: mit\nbase_model: google/a\nlanguage: [en]")
+    (facts,) = gather([Target("local", str(folder), "acme/m", 0)], kb)
+    policy = load_policy(write_policy(POLICY), kb)
+    whole = project(facts)
+    assert list(whole) == list(SECTIONS)
+    for names in ({"license"}, {"card", "lineage"}, set(SECTIONS)):
+        assert project(facts, names) == {k: v for k, v in whole.items() if k in names}
+    tree = facts_tree(facts, policy.use, {"card"})
+    assert set(tree) == {"card", "use"} and tree["card"]["metadata"]["language"] == ["en"]
+    assert set(facts_tree(facts, policy.use, {"license"})) == {"license", "use"}
+    extra = (
+        "rules:\n- id: acme/english\n  severity: warning\n  message: '${card.metadata.language} "
+        "under ${license.ids} from ${lineage.id}'\n  when: {field: card.metadata.language, "
+        "contains: en}\n"
+    )
+    result = run(kb, write_policy, [(folder, "acme/m")], extra + "settings: {unknown: note}\n")
+    (finding,) = [f for f in result.models[0].findings if f.rule == "acme/english"]
+    assert finding.message == "en under MIT from google/a"

@@ -289,3 +289,26 @@ def test_a_cached_parse_reads_exactly_like_a_fresh_one(
     fresh = outcome()
     assert list((tmp_path / "cache").rglob("*.json")) or isinstance(fresh, str)
     assert outcome() == fresh
+
+
+def test_evidence_of_a_setting_is_made_once_and_keeps_its_type() -> None:
+    """Every model cites the same settings: their evidence is one object each, and a value that
+    compares equal but is written otherwise (True and 1) is never given the other's."""
+    from checker.findings import Evidence
+    from checker.policy.origins import MADE_LIMIT, Origin, Origins
+
+    origins = Origins.of({"/use/commercial": Origin("p.yaml", 3)})
+    first = origins.evidence("/use/commercial", True, "default")
+    assert first == Evidence("p.yaml", "/use/commercial", True, 3)
+    assert origins.evidence("/use/commercial", True, "default") is first
+    one = origins.evidence("/use/commercial", 1, "default")
+    assert one.value == 1 and type(one.value) is int
+    assert origins.evidence("/x", ("a", "b"), "p.yaml") == Evidence("p.yaml", "/x", ("a", "b"))
+    listed = origins.evidence("/x", ["a"], "p.yaml")  # not hashable: made each time, the same
+    assert listed == Evidence("p.yaml", "/x", ["a"]) and listed is not origins.evidence(
+        "/x", ["a"], "p.yaml"
+    )
+    assert origins.evidence("/x", 1.0, "p.yaml").value == 1.0
+    for i in range(MADE_LIMIT + 10):  # bounded: a per-model value never grows it without end
+        assert origins.evidence("/x", f"v{i}", "p.yaml").value == f"v{i}"
+    assert len(origins._made) == MADE_LIMIT

@@ -6,7 +6,7 @@ Their ids are the policy's own (``acme/...``); a custom rule may not take a buil
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,7 +17,7 @@ from checker.findings import Finding, Severity
 from checker.paths import escaped
 from checker.policy import conditions
 from checker.policy.conditions import Condition, holds
-from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field
+from checker.policy.fields import MISSING, facts_tree, lookup, normalise_field, sections_read
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
 
@@ -81,11 +81,33 @@ def interpolate(message: str, tree: dict[str, Any]) -> str:
     return _TEMPLATE.sub(value, message)
 
 
+def _leaves(cond: Condition) -> Iterator[str]:
+    if isinstance(cond, conditions.Leaf):
+        yield cond.field
+    else:
+        for child in cond.children:
+            yield from _leaves(child)
+
+
+_READ: list[tuple[Sequence[CustomRule], frozenset[str] | None]] = []  # the last rules seen
+
+
+def _sections(rules: Sequence[CustomRule]) -> frozenset[str] | None:
+    """The projection's sections the rules' conditions and messages read (None: all), worked
+    out once for the rules of a policy."""
+    if _READ and _READ[0][0] is rules:
+        return _READ[0][1]
+    paths = [p for r in rules for p in (*_leaves(r.when), *_TEMPLATE.findall(r.message))]
+    found = sections_read(paths)
+    _READ[:] = [(rules, found)]
+    return found
+
+
 def check_custom(facts: ModelFacts, ctx: CheckContext) -> list[Finding]:
     """Evaluate every custom rule; an undecidable condition follows the rule's ``on-missing``."""
     if not ctx.policy.custom_rules:
         return []
-    tree = facts_tree(facts, ctx.policy.use)
+    tree = facts_tree(facts, ctx.policy.use, _sections(ctx.policy.custom_rules))
 
     def categories(license_id: str) -> set[str]:
         entry = ctx.kb.license(license_id)

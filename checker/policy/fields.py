@@ -3,6 +3,7 @@ one projection, ``checker.facts.projection``, plus the card metadata and the int
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,13 +84,33 @@ def is_known_field(path: str) -> bool:
     return path in FIELDS or any(path.startswith(p) and len(path) > len(p) for p in OPEN_PREFIXES)
 
 
-def facts_tree(facts: ModelFacts, use: UseProfile) -> dict[str, Any]:
+def sections_read(paths: Iterable[str]) -> frozenset[str] | None:
+    """The projection's sections (``checker.facts.projection.SECTIONS``) that these field paths
+    read; None (every section) when one of them is outside every section."""
+    from checker.facts.projection import SECTIONS
+
+    out = set()
+    for path in paths:
+        section = ALIASES.get(normalise_field(path), normalise_field(path)).split(".")[0]
+        if section == "use":
+            continue
+        if section not in SECTIONS:
+            return None
+        out.add(section)
+    return frozenset(out)
+
+
+def facts_tree(
+    facts: ModelFacts, use: UseProfile, sections: Collection[str] | None = None
+) -> dict[str, Any]:
     """The nested mapping custom rules and message templates read: the facts' one projection
-    (the JSON report's), the card's metadata and the intended use."""
+    (the JSON report's; only ``sections`` of it when given, see ``sections_read``), the card's
+    metadata and the intended use."""
     from checker.facts.projection import project
 
-    tree = project(facts)
-    tree["card"]["metadata"] = dict(facts.card.metadata)
+    tree = project(facts, sections)
+    if "card" in tree:
+        tree["card"]["metadata"] = dict(facts.card.metadata)
     tree["use"] = {
         "commercial": use.commercial,
         "monthly_active_users": use.monthly_active_users,

@@ -13,6 +13,8 @@ from checker.findings import Evidence
 
 COMMAND_LINE = "command line"
 DEFAULT = "default"  # a setting no file and no option states: its default applies
+MADE_LIMIT = 4096  # evidence objects one policy keeps for reuse
+_PLAIN = (str, int, bool, type(None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +33,15 @@ class Origins:
 
     entries: tuple[tuple[str, Origin], ...] = ()
     _index: dict[str, Origin] = field(init=False, repr=False, compare=False, hash=False)
+    # evidence already made, by (pointer, value, unset): every model's findings cite the same
+    # few settings, so they share one (frozen) object each
+    _made: dict[tuple[str, type, Any, str], Evidence] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", dict(self.entries))
+        object.__setattr__(self, "_made", {})
 
     @classmethod
     def of(cls, mapping: Mapping[str, Origin]) -> Origins:
@@ -54,6 +62,18 @@ class Origins:
     def evidence(self, pointer: str, value: Any, unset: str) -> Evidence:
         """Evidence citing the setting at ``pointer``; a setting no file made is cited to
         ``unset`` (the policy as a whole: its last file) without a line."""
+        kind = type(value)
+        if not (kind in _PLAIN or (kind is tuple and all(type(v) is str for v in value))):
+            return self._evidence(pointer, value, unset)  # a list, a float: made each time
+        key = (pointer, kind, value, unset)  # the type too: True == 1, but is written otherwise
+        made = self._made.get(key)
+        if made is None:
+            made = self._evidence(pointer, value, unset)
+            if len(self._made) < MADE_LIMIT:
+                self._made[key] = made
+        return made
+
+    def _evidence(self, pointer: str, value: Any, unset: str) -> Evidence:
         origin = self._index.get(pointer)
         if origin is None:
             return Evidence(unset, pointer, value)
