@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # fakehub
 import fakehub  # noqa: E402
 from common import table  # noqa: E402  (benchmarks/common.py)
 from fakehub import FakeHub, FakeRepo, LoggedRequest, make_readme  # noqa: E402
+from hub_process import HubProcess  # noqa: E402  (benchmarks/hub_process.py)
 
 from checker.api import audit  # noqa: E402
 from checker.findings import Verdict  # noqa: E402
@@ -172,6 +173,7 @@ class Run:
     jobs: int
     cache: str
     seconds: float
+    cpu: float  # this process's CPU seconds (the client's: the fake Hub serves elsewhere)
     requests: list[LoggedRequest]
     result: AuditResult
     cold: Run | None = None  # the run this warm run is compared with
@@ -201,17 +203,23 @@ def request_key(r: LoggedRequest) -> str:
     return f"{r.method} {r.server}:{r.path}" + (f"?{query}" if query else "")
 
 
+def serving(hub: FakeHub, same_process: bool) -> Any:
+    """The context the fake Hub serves in: a process of its own (``HubProcess``), as the real
+    Hub's work is done elsewhere, or this process's threads (``--same-process``)."""
+    return hub if same_process else HubProcess(hub)
+
+
 def run_audit(
-    hub: FakeHub, name: str, targets: list[str], cache: Path, jobs: int, label: str
+    hub: FakeHub | HubProcess, name: str, targets: list[str], cache: Path, jobs: int, label: str
 ) -> Run:
     """One audit, timed end to end; the requests the fake Hub saw during it."""
     options = HubOptions(endpoint=hub.url, token=False, cache_dir=str(cache / "hub"), timeout=30)
     hub.clear_log()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = audit(targets, POLICY, hub=options, jobs=jobs, now=NOW)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     requests = list(hub.requests)
-    return Run(name, jobs, label, seconds, requests, result)
+    return Run(name, jobs, label, seconds, cpu, requests, result)
 
 
 def verdicts(result: AuditResult) -> str:
@@ -254,6 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="instead: a warm pinned audit of N models (CPU time, requests), jobs 1 and --jobs",
     )
     parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="serve the fake Hub from threads of this process (it then shares the interpreter "
+        "lock with the client), not from a process of its own",
+    )
+    parser.add_argument(
         "--keep-nagle",
         action="store_true",
         help="leave Nagle's algorithm on in the fake Hub (adds ~40 ms to most answers)",
@@ -276,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fakehub._Handler.disable_nagle_algorithm = not args.keep_nagle
 
     if args.scale:
-        return scale(args.scale, ancestors, args.latency, args.jobs)
+        return scale(args.scale, ancestors, args.latency, args.jobs, args.same_process)
     bases, repos, derived = build_world(models, ancestors)
     merges = sum(1 for r in repos if isinstance((r.card_data or {}).get("base_model"), list))
     print(
@@ -289,14 +303,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len({r.repo_id.split('/')[0] for r in repos})} orgs; {len(bases)} ancestors "
         f"({derived} of them with a base of their own: lineage depth 2); "
         f"latency {args.latency * 1000:.0f} ms per request "
-        f"(Nagle {'on' if args.keep_nagle else 'off'} in the fake Hub); policy {POLICY}"
+        f"(Nagle {'on' if args.keep_nagle else 'off'} in the fake Hub, served from "
+        f"{'this process' if args.same_process else 'a process of its own'}); policy {POLICY}"
     )
 
-    hub = FakeHub([*bases, *repos], latency=args.latency)
     unpinned = [r.repo_id for r in repos]
     pinned = [f"{r.repo_id}@{r.sha}" for r in repos]
     runs: list[Run] = []
-    with hub, tempfile.TemporaryDirectory(prefix="clearance-bench-hub-") as tmp:
+    world = FakeHub([*bases, *repos], latency=args.latency)
+    temporary = tempfile.TemporaryDirectory(prefix="clearance-bench-hub-")
+    with serving(world, args.same_process) as hub, temporary as tmp:
         root = Path(tmp)
         # Untimed warm-up: imports huggingface_hub and opens connections, off the clock.
         run_audit(hub, "warm-up", [bases[0].repo_id], root / "warmup", 1, "")
@@ -316,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     kinds = ["info", "file HEAD", "file GET", "cdn"]
     others = sorted({k for r in runs for k in r.kinds} - set(kinds))
-    headers = ["run", "jobs", "cache", "wall s", "req", "req/model", *kinds, *others]
+    headers = ["run", "jobs", "cache", "wall s", "CPU s", "req", "req/model", *kinds, *others]
     headers += ["repeated", "floor s", "vs cold"]
     rows = []
     for r in runs:
@@ -329,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 str(r.jobs),
                 r.cache,
                 f"{r.seconds:.2f}",
+                f"{r.cpu:.2f}",
                 str(len(r.requests)),
                 f"{len(r.requests) / models:.2f}",
                 *(str(k.get(name, 0)) for name in [*kinds, *others]),
@@ -420,16 +437,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def scale(models: int, ancestors: int, latency: float, jobs: int) -> int:
+def scale(models: int, ancestors: int, latency: float, jobs: int, same_process: bool) -> int:
     """A warm pinned audit of ``models`` models: what is left is CPU, and the ancestors' requests.
 
     The cache is filled by an untimed cold pinned audit without latency; then warm pinned audits
     alternate jobs=1 and ``jobs``, three rounds, each timed (wall and this process's CPU)."""
     bases, repos, _ = build_world(models, ancestors)
-    hub = FakeHub([*bases, *repos], latency=0.0)
     pinned = [f"{r.repo_id}@{r.sha}" for r in repos]
     rows = []
-    with hub, tempfile.TemporaryDirectory(prefix="clearance-bench-hub-") as tmp:
+    world = FakeHub([*bases, *repos], latency=0.0)
+    temporary = tempfile.TemporaryDirectory(prefix="clearance-bench-hub-")
+    with serving(world, same_process) as hub, temporary as tmp:
         root = Path(tmp)
         fill = run_audit(hub, "cold, pinned", pinned, root / "p", jobs, "empty")
         hub.latency = latency

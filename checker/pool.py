@@ -32,6 +32,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from checker.facts.binding import bind
 from checker.facts.build import build_facts
 from checker.facts.curations import NO_CURATIONS, Curations
 from checker.sources import SOURCES, Session, Target
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 POOL_MIN = 200  # fewer folders are read in the calling process: starting workers costs more
 CHUNK = 32  # folders per task: about 40 ms of work, so transfers stay a small share of it
+QUEUED = 2  # chunks given to each worker ahead of its work
 
 Reader = Callable[[Target], "ModelFacts"]
 
@@ -80,8 +82,10 @@ def ready_to_read(target: Target, session: Session) -> bool:
 def read_target(
     target: Target, kb: Knowledge, curations: Curations, session: Session
 ) -> ModelFacts:
-    """One target through its source into facts (not yet linked nor bound)."""
-    return build_facts(read_raw(target, session), kb, curations)
+    """One target through its source into facts, bound to their licences (``bind``: where the
+    process pool reads, so the caller's serial tail is shorter), not yet linked: linking gives
+    them back unbound where the audit's other models change their lineage."""
+    return bind(build_facts(read_raw(target, session), kb, curations), kb)
 
 
 # -- in a worker ---------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def read_in_pool(
             # Never more than two chunks queued per worker, so the caller's share stays open;
             # nothing is ever cancelled (Python 3.11's pool mishandles a cancelled future when
             # a worker dies).
-            while not broken and front < back and len(sent) < 2 * workers:
+            while not broken and front < back and len(sent) < QUEUED * workers:
                 try:
                     sent[front] = pool.submit(_work, transfer.dumps(chunks[front]))
                 except RuntimeError:  # BrokenProcessPool: the caller reads the rest

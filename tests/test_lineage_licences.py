@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import FIXED_NOW
@@ -135,3 +136,35 @@ def test_unrecognised_licence_file_is_named(kb, make_model, write_policy) -> Non
     result = audit_folders(kb, write_policy, (folder, "google/m"))
     (message,) = rules_of(result, "google/m")["license/unknown"]
     assert "LICENSE.txt not recognised" in message
+
+
+def test_facts_bound_before_linking_are_bound_again_where_the_lineage_grows(kb, make_model) -> None:  # type: ignore[no-untyped-def]
+    """Reading binds the facts (the pool's workers do it); linking keeps facts it adds nothing
+    to as the same object and unbinds those whose lineage it extends, so ``bind`` sees the
+    base's licences: the same facts as binding after linking."""
+    from checker.facts.binding import bind
+    from checker.facts.curations import NO_CURATIONS
+    from checker.facts.lineage import link_lineage
+    from checker.pool import read_target
+    from checker.sources import Session
+
+    base = make_model("license: llama3.1\nbase_model: meta-llama/root", name="base")
+    quant = make_model("license: apache-2.0\nbase_model: meta-llama/base", name="quant")
+    alone = make_model("license: mit\nbase_model: someone/elsewhere", name="alone")
+    targets = [
+        Target("local", str(base), "base", "meta-llama/base"),
+        Target("local", str(quant), "quant", "google/quant"),
+        Target("local", str(alone), "alone", "google/alone"),
+    ]
+    read = [read_target(t, kb, NO_CURATIONS, Session()) for t in targets]
+    assert all(f.binding is not None for f in read)
+    linked = link_lineage(read)
+    assert linked[0] is read[0] and linked[2] is read[2]  # nothing in the audit adds to them
+    assert linked[1] is not read[1] and linked[1].binding is None
+    assert [a.id for a in linked[1].lineage] == ["meta-llama/base", "meta-llama/root"]
+    unbound = [replace(f, binding=None, terms=None, obligations=()) for f in read]
+    assert [bind(f, kb) for f in linked] == [bind(f, kb) for f in link_lineage(unbound)]
+    llama = kb.license("llama3.1")
+    assert llama is not None
+    inherited = {(b.entry.id, b.via.id) for b in bind(linked[1], kb).binding or () if b.via}
+    assert (llama.id, "meta-llama/base") in inherited

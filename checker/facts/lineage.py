@@ -233,7 +233,9 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
 
     A manifest that lists a base folder and its derivative gives the derivative the base's own
     ancestors and licences; cycles stop at the first repeat. A lineage its source walked whole
-    (``lineage_complete``) is left as it is.
+    (``lineage_complete``) is left as it is, and so are facts to which the audit adds nothing
+    (the same object). Facts bound before they were linked (the process pool binds as it
+    reads) lose their binding where the lineage changed, so ``bind`` binds them again.
     """
     items = list(models)
     by_id = {m.model.id.lower(): m for m in items}
@@ -269,21 +271,26 @@ def link_lineage(models: Iterable[ModelFacts]) -> list[ModelFacts]:
             lineage[key] = replace(ancestor, depth=depth)
         ancestors = tuple(sorted(lineage.values(), key=lambda a: (a.depth, a.id.lower())))
         developer = facts.provenance.developer
+        places = tuple(
+            sorted(
+                {
+                    *jurisdictions(developer, ancestors),
+                    *(x.country for x in facts.provenance.licensors if x.country),
+                }
+            )
+        )
+        if ancestors == facts.lineage and places == facts.provenance.jurisdictions:
+            out.append(facts)  # nothing in the audit adds to it: the same facts (bound or not)
+            continue
         out.append(
             replace(
                 facts,
                 lineage=ancestors,
-                provenance=replace(
-                    facts.provenance,
-                    jurisdictions=tuple(
-                        sorted(
-                            {
-                                *jurisdictions(developer, ancestors),
-                                *(x.country for x in facts.provenance.licensors if x.country),
-                            }
-                        )
-                    ),
-                ),
+                provenance=replace(facts.provenance, jurisdictions=places),
+                # bound before the lineage was linked: bound again (``bind``) from the new one
+                binding=None,
+                terms=None,
+                obligations=(),
             )
         )
     return out
