@@ -90,6 +90,13 @@ WORLD = [
     ),
 ]
 WORLD.append(
+    repo(
+        "acme/long-value",
+        None,
+        {"model.safetensors": weights({"license": "l" * 3000, "base_model": "acme/no-card"})},
+    )
+)
+WORLD.append(
     FakeRepo(
         "acme/gated",
         files={"model.safetensors": weights({"license": "mit"})},
@@ -252,3 +259,30 @@ def test_cli_weight_headers_option(tmp_path: Path, mode: str, reads: int) -> Non
     assert len(weight_reads()) == reads
     licence = json.dumps(doc)
     assert ("Apache-2.0" in licence) is (mode == "auto")
+
+
+def test_a_header_value_too_long_to_use_is_said_cold_warm_and_offline(tmp_path: Path) -> None:
+    """As the local source does: a value over 2,048 characters is not used, and a problem says
+    so (the Hub reading is kept with it, so a run from the cache says it too); a reading kept
+    by an earlier version, which dropped such values silently, is read again."""
+    from checker.sources.hub import headers
+
+    sha = next(r.sha for r in WORLD if r.repo_id == "acme/long-value")
+    why = "header value license is 3,000 characters, longer than the 2,048 read: not used"
+    shown = f"hf:acme/long-value@{sha}/model.safetensors"
+    runs = []
+    for opts in (options(tmp_path), options(tmp_path), options(tmp_path, offline=True)):
+        got = facts(f"acme/long-value@{sha}", opts)
+        runs.append([p.message for p in got.problems if p.kind is ProblemKind.UNREADABLE])
+        assert not got.license.known  # the long value is not a licence read
+        assert [a.id for a in got.lineage] == ["acme/no-card"]  # the other key is used
+    assert all(f"{shown}: {why}" in messages for messages in runs)
+    kept = next(tmp_path.rglob("model.safetensors.json"))
+    entry = json.loads(kept.read_text())
+    assert entry["format"] == headers.FORMAT and entry["too_long"] == [why]
+    del entry["format"], entry["too_long"]  # as version 1 kept it
+    kept.write_text(json.dumps(entry))
+    HUB.clear_log()
+    got = facts(f"acme/long-value@{sha}", options(tmp_path))
+    assert len([r for r in weight_reads() if r.server == "cdn"]) == 1  # read again
+    assert any(why in p.message for p in got.problems)

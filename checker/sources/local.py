@@ -300,22 +300,22 @@ SAFETENSORS_KEYS = (
 
 
 def _header_values(
-    shown: str, values: dict[str, object], keys: Iterable[str]
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The wanted string values of a header; one longer than ``MAX_HEADER_VALUE`` is not used
-    (a limit says so) rather than cut short."""
+    values: dict[str, object], keys: Iterable[str]
+) -> tuple[dict[str, str], list[str]]:
+    """The wanted string values of a header, and why any was not used: one longer than
+    ``MAX_HEADER_VALUE`` is left out (and said so) rather than cut short."""
     out: dict[str, str] = {}
-    limits: list[tuple[str, str]] = []
+    too_long: list[str] = []
     for key in keys:
         value = values.get(key)
         if not (isinstance(value, str) and value.strip()):
             continue
         if len(value) > MAX_HEADER_VALUE:
-            limits.append((shown, f"{shown}: header value {key} is {len(value):,} characters, "
-                           f"longer than the {MAX_HEADER_VALUE:,} read: not used"))  # fmt: skip
+            too_long.append(f"header value {key} is {len(value):,} characters, "
+                            f"longer than the {MAX_HEADER_VALUE:,} read: not used")  # fmt: skip
             continue
         out[key] = value.strip()
-    return out, limits
+    return out, too_long
 
 
 def _safetensors_headers(
@@ -349,8 +349,8 @@ def _safetensors_headers(
         except ValueError as exc:
             problems.append(f"{shown}: safetensors header is {exc}")
             continue
-        values, too_long = _header_values(shown, meta, SAFETENSORS_KEYS)
-        limits += too_long
+        values, too_long = _header_values(meta, SAFETENSORS_KEYS)
+        limits += [(shown, f"{shown}: {why}") for why in too_long]
         if values:
             out.append(WeightHeader(shown, "safetensors", values))
     return tuple(out), tuple(problems), tuple(limits)
@@ -371,11 +371,11 @@ def safetensors_meta(raw: bytes) -> dict[str, object]:
     return meta if isinstance(meta, dict) else {}
 
 
-def safetensors_values(raw: bytes) -> dict[str, str]:
+def safetensors_values(raw: bytes) -> tuple[dict[str, str], list[str]]:
     """The licence and lineage keys of a safetensors header's ``__metadata__`` (shared with the
-    Hub's range reads); a value longer than ``MAX_HEADER_VALUE`` is not used. ValueError when
-    the header is not a JSON object."""
-    return _header_values("", safetensors_meta(raw), SAFETENSORS_KEYS)[0]
+    Hub's range reads), and why any was not used (a value longer than ``MAX_HEADER_VALUE``).
+    ValueError when the header is not a JSON object."""
+    return _header_values(safetensors_meta(raw), SAFETENSORS_KEYS)
 
 
 def _gguf_headers(
@@ -398,8 +398,8 @@ def _gguf_headers(
         if not complete and len(head) == GGUF_HEAD_BYTES:
             limits.append((shown, f"{shown}: GGUF header longer than the {GGUF_HEAD_BYTES:,} "
                            "bytes read: licence keys after them were not checked"))  # fmt: skip
-        values, too_long = _header_values(shown, found, sorted(GGUF_KEYS))
-        limits += too_long
+        values, too_long = _header_values(found, sorted(GGUF_KEYS))
+        limits += [(shown, f"{shown}: {why}") for why in too_long]
         if values:
             out.append(WeightHeader(shown, "gguf", values))
     return tuple(out), tuple(limits)

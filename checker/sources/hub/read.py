@@ -101,7 +101,7 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
     adapter = texts.get("adapter_config.json")
     ancestors = walk_lineage(client, info, info.card_data, _adapter_base(adapter))
     tensors = safetensors_to_read(info, client.options.weight_headers)
-    headers, header_problems, header_digests = read_headers(client, info, tensors)
+    headers, header_problems, header_digests, limits = read_headers(client, info, tensors)
     texts.update((n, f.result()) for n, f in pending.items())
     weight_digests = lfs_digests(client, info) if lfs is None else lfs.result()
     digests = sorted((*header_digests, *weight_digests), key=lambda d: (d.path, d.role))
@@ -131,6 +131,7 @@ def read_hub(target: Target, client: HubClient) -> RawModel:
         ),
         headers=headers,
         header_problems=header_problems,
+        limits=limits,
         weight_digests=tuple(digests),
     )
 
