@@ -104,7 +104,8 @@ def _store(where: str, document: Any, prune: bool) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, ensure_ascii=False)
+                # dumps, not dump: json.dump always takes the pure-Python encoder
+                handle.write(json.dumps(document, ensure_ascii=False))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
