@@ -26,6 +26,7 @@ base from another folder), the caller reads every folder itself.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -102,6 +103,11 @@ def _start(kb: Knowledge | None, digest: str, curations: bytes, hash_weights: bo
     global _worker, _hash_weights
     _hash_weights = hash_weights
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    # A forked worker inherits the caller's collector paused (``collector.bulk``), and nothing
+    # it reads outlives its chunk: with the collector off, the few cycles each model leaves
+    # (a parser, a traceback) were never freed, 34 KiB a model. The inherited heap is frozen
+    # (``read_in_pool``), so collections here walk only the worker's own objects.
+    gc.enable()
     if kb is None:
         from checker.knowledge import load_knowledge
 
@@ -178,6 +184,14 @@ def read_in_pool(
             hash_weights,
         ),
     )
+    # Forked workers inherit this process's heap (the manifest's targets, the knowledge base).
+    # Their collector, which runs there (``_start``), would walk every object of it, writing
+    # to each one's header, and the kernel would copy every page it touched: frozen
+    # (``gc.freeze``) while the workers are forked, the inherited objects are never walked
+    # there; unfrozen here once they are.
+    frozen = method == "fork"
+    if frozen:
+        gc.freeze()
     sent: dict[int, Future[bytes]] = {}  # chunks given to the workers, not yet back
     front, back = 0, len(chunks)  # the chunks nobody has taken yet: front to back
     broken = False
@@ -208,6 +222,10 @@ def read_in_pool(
                 except RuntimeError:  # BrokenProcessPool: the caller reads the rest
                     broken = True
                     break
+                finally:
+                    if frozen:  # the first submit forked the workers
+                        gc.unfreeze()
+                        frozen = False
                 front += 1
             if front < back:  # the caller's own chunk, from the back
                 back -= 1
@@ -220,6 +238,8 @@ def read_in_pool(
         _terminate(pool)
         raise
     finally:
+        if frozen:  # no chunk was ever sent
+            gc.unfreeze()
         pool.shutdown(wait=True)
     return [facts for chunk in results if chunk is not None for facts in chunk]
 
