@@ -213,7 +213,7 @@ def read_in_pool(
 
     try:
         while front < back:
-            # Never more than two chunks queued per worker, so the caller's share stays open;
+            # Never more than QUEUED chunks queued per worker, so the caller's share stays open;
             # nothing is ever cancelled (Python 3.11's pool mishandles a cancelled future when
             # a worker dies).
             while not broken and front < back and len(sent) < QUEUED * workers:
