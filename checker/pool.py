@@ -188,8 +188,9 @@ def read_in_pool(
     # Their collector, which runs there (``_start``), would walk every object of it, writing
     # to each one's header, and the kernel would copy every page it touched: frozen
     # (``gc.freeze``) while the workers are forked, the inherited objects are never walked
-    # there; unfrozen here once they are.
-    frozen = method == "fork"
+    # there; unfrozen here once they are (not when the embedding program froze objects itself:
+    # unfreezing would undo its freeze too).
+    frozen = method == "fork" and gc.get_freeze_count() == 0
     if frozen:
         gc.freeze()
     sent: dict[int, Future[bytes]] = {}  # chunks given to the workers, not yet back

@@ -1,7 +1,7 @@
 """Facts across a process boundary: compact pickles, knowledge-base entries by reference.
 
 The process pool (``checker/pool.py``) sends targets to its workers and their facts back as bytes
-made here. Three things differ from a plain pickle, for speed and for sameness:
+made here. Four things differ from a plain pickle, for speed and for sameness:
 
 - a frozen, slotted dataclass travels as its class and field values and is rebuilt through its
   slots (the standard path calls ``dataclasses.fields`` for every object it restores);
@@ -10,6 +10,9 @@ made here. Three things differ from a plain pickle, for speed and for sameness:
 - a licence entry of the knowledge base travels as its key, and the receiving process puts in
   its place the entry of its own copy of the same knowledge base (the workers load the same
   digest), so the facts hold the very entries a serial read would, not copies of them.
+- bound facts travel without what binding derives from their licences (the strictest terms,
+  the obligations): the receiver derives them again (``binding.derived``), so models bound
+  alike share one of each, as in a serial read, rather than one copy per chunk.
 
 Only this process's own workers are ever unpickled here: the bytes never come from a file or
 the network.
@@ -26,6 +29,8 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
+from checker.facts import ModelFacts
+from checker.facts.binding import derived
 from checker.knowledge import Knowledge, LicenseEntry
 
 PROTOCOL = 5
@@ -88,6 +93,8 @@ class _Reducers(dict[type, Reducer]):
             raise KeyError(cls)
         if cls is MappingProxyType:
             reducer = _reduce_proxy
+        elif cls is ModelFacts:
+            reducer = _reduce_facts
         elif cls is LicenseEntry:
             reducer = self._reduce_entry
         else:
@@ -103,6 +110,31 @@ class _Reducers(dict[type, Reducer]):
         slotted = _slotted_reducer(LicenseEntry)
         assert slotted is not None
         return slotted(obj)
+
+
+_FACTS_FIELDS = tuple(f.name for f in dataclasses.fields(ModelFacts))
+_FACTS_VALUES = operator.attrgetter(*_FACTS_FIELDS)
+_TERMS, _OBLIGATIONS = _FACTS_FIELDS.index("terms"), _FACTS_FIELDS.index("obligations")
+
+
+def _reduce_facts(obj: ModelFacts) -> Any:
+    """Bound facts travel without what binding derives (terms, obligations): the receiver
+    derives them again from the binding, so models bound alike share them there as they do in
+    a serial read, not one copy per chunk (85 MiB at 100,000 models)."""
+    values = list(_FACTS_VALUES(obj))
+    if obj.binding is None:
+        return (_slotted, (ModelFacts, tuple(values)))
+    values[_TERMS], values[_OBLIGATIONS] = None, ()
+    return (_rebound, (tuple(values),))
+
+
+def _rebound(values: tuple[Any, ...]) -> ModelFacts:
+    facts: ModelFacts = _slotted(ModelFacts, values)
+    terms, obligations = derived(facts.binding or (), facts.license.known)
+    setters = _SETTERS[ModelFacts]
+    setters[_TERMS](facts, terms)
+    setters[_OBLIGATIONS](facts, obligations)
+    return facts
 
 
 def _reduce_proxy(obj: MappingProxyType[str, Any]) -> Any:

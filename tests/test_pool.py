@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,15 @@ def test_transfer_keeps_facts_equal_and_entries_shared(tree: Path, kb: Knowledge
     assert alone == facts
     copies = zip(facts[0].license.entries, alone[0].license.entries, strict=True)
     assert all(a is not b for a, b in copies)
+    # what binding derives is derived again, so models bound alike share it as in a serial
+    # read, across separate transfers (a worker's chunks) too
+    halves = [transfer.loads(transfer.dumps(part, kb), kb) for part in (facts[:30], facts[30:])]
+    again = halves[0] + halves[1]
+    assert again == facts and any(f.terms for f in facts) and any(f.obligations for f in facts)
+    for x, y in zip(facts, again, strict=True):
+        assert y.terms is x.terms and y.obligations is x.obligations
+    unbound = [replace(f, binding=None, terms=None, obligations=()) for f in facts[:5]]
+    assert transfer.loads(transfer.dumps(unbound, kb), kb) == unbound  # left as they are
 
 
 def test_transfer_refuses_an_entry_the_knowledge_base_lacks(kb: Knowledge) -> None:
@@ -309,3 +319,10 @@ def test_workers_collect_their_garbage_and_never_walk_the_inherited_heap(
     assert states == {"True True"}  # every model a worker read
     monkeypatch.setattr(pool, "build_facts", real)
     assert pooled == gather(_targets(tree), kb, jobs=1)
+    gc.freeze()  # an embedding program's own freeze is left to it
+    try:
+        frozen = gc.get_freeze_count()
+        gather(_targets(tree), kb, jobs=2)
+        assert gc.get_freeze_count() > frozen // 2  # not unfrozen (a few frozen objects died)
+    finally:
+        gc.unfreeze()

@@ -114,5 +114,14 @@ def bind(facts: ModelFacts, kb: Knowledge) -> ModelFacts:
     if facts.binding is not None:
         return facts
     binding = binding_licenses(facts, kb)
-    terms = _terms_view(tuple(b.entry.terms for b in binding)) if facts.license.known else None
-    return replace(facts, binding=binding, terms=terms, obligations=_obligations(binding))
+    terms, obligations = derived(binding, facts.license.known)
+    return replace(facts, binding=binding, terms=terms, obligations=obligations)
+
+
+def derived(
+    binding: tuple[Binding, ...], known: bool
+) -> tuple[Mapping[str, Any] | None, tuple[ModelObligation, ...]]:
+    """What ``bind`` derives from a binding: the strictest terms (None while the model's own
+    licence is not known) and the obligations, each shared by every model bound alike."""
+    terms = _terms_view(tuple(b.entry.terms for b in binding)) if known else None
+    return terms, _obligations(binding)

@@ -122,10 +122,17 @@ def _cached(client: HubClient, info: HubInfo, name: str) -> tuple[Reading, Read 
         data = json.loads(_path(client, info, name).read_text())
     except (OSError, ValueError):
         return (None, None, ()), None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict):
         return (None, None, ()), None
     values, problem, got = data.get("values"), data.get("problem"), data.get("read")
     too_long = data.get("too_long")
+    if data.get("format") != FORMAT:
+        # Kept by version 1, which did not keep the values too long to use: read again online;
+        # offline it is all there is, used as that version used it (a value it left out was
+        # no licence read, so the model's licence is not known from it either way).
+        if not client.options.offline:
+            return (None, None, ()), None
+        too_long = []
     if not (isinstance(too_long, list) and all(isinstance(w, str) for w in too_long)):
         return (None, None, ()), None
     read: Read | None = None
