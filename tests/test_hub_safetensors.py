@@ -287,6 +287,12 @@ def test_a_header_value_too_long_to_use_is_said_cold_warm_and_offline(tmp_path: 
     assert HUB.requests == []  # offline, the old reading is what there is: used as it was
     assert [a.id for a in offline.lineage] == ["acme/no-card"] and not offline.license.known
     assert any(f.role == "weights-header" for f in offline.files)  # its digest too
+    for broken in ({**entry, "format": 2, "too_long": "not a list"}, ["not", "a", "dict"]):
+        kept.write_text(json.dumps(broken))  # a damaged reading is read again, never trusted
+        HUB.clear_log()
+        got = facts(f"acme/long-value@{sha}", options(tmp_path))
+        assert len([r for r in weight_reads() if r.server == "cdn"]) == 1
+        assert any(why in p.message for p in got.problems)
     got = facts(f"acme/long-value@{sha}", options(tmp_path))
     assert len([r for r in weight_reads() if r.server == "cdn"]) == 1  # read again
     assert any(why in p.message for p in got.problems)
