@@ -13,15 +13,20 @@ goes two levels deep) and ``--models`` fine-tunes published by known organisatio
 nvidia, allenai, ...), each with a README.md card (``license``, ``base_model``), a
 model.safetensors and a config.json; every tenth is a merge of two ancestors.
 
-Five audits through ``checker.api.audit`` (builtin:baseline, fixed clock), each timed end to end:
+Six audits through ``checker.api.audit`` (builtin:baseline, fixed clock), each timed end to end,
+with ``HubOptions.max_requests`` set from ``jobs`` as ``clearance check --jobs N`` sets it
+(``requests_in_flight``: N requests in flight at once) unless a run says otherwise:
 
 * cold, ``jobs=1`` and cold, default jobs (8), each with a fresh, empty cache;
+* cold, ``jobs=1`` with 8 requests in flight (``HubOptions``' own default, for a library caller
+  that passes ``jobs=1`` and no ``max_requests``: one model at a time, its card and its weights'
+  paths-info asked at once);
 * warm, default jobs, unpinned targets (``org/name``), on the second run's cache;
 * cold then warm, default jobs, targets pinned to their commit (``org/name@<40-hex sha>``).
 
 For each it prints wall time, requests seen by the fake Hub (by kind), requests per model and
 requests that repeated within the run (same method, server, path and query). This prints numbers;
-it asserts nothing. The issue's target: cold ``jobs=1`` / cold default jobs >= 6x.
+it asserts nothing. The issue's target: cold ``--jobs 1`` / cold ``--jobs 8`` >= 6x.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ from checker.api import audit  # noqa: E402
 from checker.findings import Verdict  # noqa: E402
 from checker.result import AuditResult  # noqa: E402
 from checker.sources import HubOptions  # noqa: E402
+from checker.sources.hub.options import requests_in_flight  # noqa: E402
 from checker.version import __version__  # noqa: E402
 
 # A minimal safetensors file: 8-byte header length, then the JSON header.
@@ -171,6 +177,7 @@ def build_world(models: int, ancestors: int) -> tuple[list[FakeRepo], list[FakeR
 class Run:
     name: str
     jobs: int
+    in_flight: int  # HubOptions.max_requests: requests in flight at once
     cache: str
     seconds: float
     cpu: float  # this process's CPU seconds (the client's: the fake Hub serves elsewhere)
@@ -210,16 +217,30 @@ def serving(hub: FakeHub, same_process: bool) -> Any:
 
 
 def run_audit(
-    hub: FakeHub | HubProcess, name: str, targets: list[str], cache: Path, jobs: int, label: str
+    hub: FakeHub | HubProcess,
+    name: str,
+    targets: list[str],
+    cache: Path,
+    jobs: int,
+    label: str,
+    in_flight: int | None = None,
 ) -> Run:
-    """One audit, timed end to end; the requests the fake Hub saw during it."""
-    options = HubOptions(endpoint=hub.url, token=False, cache_dir=str(cache / "hub"), timeout=30)
+    """One audit, timed end to end; the requests the fake Hub saw during it. ``in_flight``
+    (default: what ``clearance check --jobs JOBS`` allows) bounds the requests at once."""
+    in_flight = in_flight or requests_in_flight(jobs)
+    options = HubOptions(
+        endpoint=hub.url,
+        token=False,
+        cache_dir=str(cache / "hub"),
+        timeout=30,
+        max_requests=in_flight,
+    )
     hub.clear_log()
     start, cpu = time.perf_counter(), time.process_time()
     result = audit(targets, POLICY, hub=options, jobs=jobs, now=NOW)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     requests = list(hub.requests)
-    return Run(name, jobs, label, seconds, cpu, requests, result)
+    return Run(name, jobs, in_flight, label, seconds, cpu, requests, result)
 
 
 def verdicts(result: AuditResult) -> str:
@@ -319,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Each cache under its own parent: the metadata cache lives at <cache_dir>/../clearance.
         cold1 = run_audit(hub, "cold", unpinned, root / "c1", 1, "empty")
         runs.append(cold1)
+        api1 = run_audit(hub, "cold", unpinned, root / "a1", 1, "empty", HubOptions().max_requests)
+        runs.append(api1)
         cold = run_audit(hub, "cold", unpinned, root / "c8", args.jobs, "empty")
         runs.append(cold)
         warm = run_audit(hub, "warm", unpinned, root / "c8", args.jobs, "= cold")
@@ -332,17 +355,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     kinds = ["info", "file HEAD", "file GET", "cdn"]
     others = sorted({k for r in runs for k in r.kinds} - set(kinds))
-    headers = ["run", "jobs", "cache", "wall s", "CPU s", "req", "req/model", *kinds, *others]
+    headers = ["run", "jobs", "in flight", "cache", "wall s", "CPU s", "req", "req/model"]
+    headers += [*kinds, *others]
     headers += ["repeated", "floor s", "vs cold"]
     rows = []
     for r in runs:
         k = r.kinds
-        floor = len(r.requests) * args.latency / r.jobs
+        floor = len(r.requests) * args.latency / r.in_flight
         versus = f"{r.seconds / r.cold.seconds:.2f}x" if r.cold else ""
         rows.append(
             [
                 r.name,
                 str(r.jobs),
+                str(r.in_flight),
                 r.cache,
                 f"{r.seconds:.2f}",
                 f"{r.cpu:.2f}",
@@ -360,9 +385,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     speedup = cold1.seconds / cold.seconds
     print()
     print(
-        f"cold jobs=1 / cold jobs={args.jobs}: {speedup:.2f}x "
+        f"cold --jobs 1 / cold --jobs {args.jobs}: {speedup:.2f}x "
         f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}; "
         f"ideal {args.jobs}x)"
+    )
+    print(
+        f"cold jobs=1 with {api1.in_flight} in flight / cold --jobs {args.jobs}: "
+        f"{api1.seconds / cold.seconds:.2f}x (a model's own requests already overlap at jobs=1)"
     )
     print(
         f"warm / cold (unpinned): {warm.seconds / cold.seconds:.2f}x wall, "
@@ -405,18 +434,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     lineage_errors = sum(1 for m in cold1.result.models for a in m.facts.lineage if a.error)
     print(
         f"{depth2} models with a depth-2 ancestor, {lineage_errors} lineage errors; "
-        f"ids, revisions, verdicts, lineage and rules identical in all five runs: "
+        f"ids, revisions, verdicts, lineage and rules identical in all {len(runs)} runs: "
         f"{'yes' if same else 'NO'}"
     )
     print(
         "\nnotes:\n"
         "  - wall s is audit() end to end (knowledge, policy, Hub, evaluation); floor s is\n"
-        "    requests x latency / jobs, the time the requests alone take if spread perfectly.\n"
+        "    requests x latency / in flight: the requests alone, spread perfectly.\n"
         "  - info = GET /api/models/<id>[/revision/<rev>] (model_info); file HEAD/GET =\n"
         "    /<id>/resolve/<sha>/<file> (hf_hub_download checks metadata with HEAD, then GETs);\n"
         "    cdn = large-file downloads (none expected: Clearance never downloads weights).\n"
-        "  - a cold run asks model_info once per model and per ancestor (memoised across threads)\n"
-        "    and downloads README.md and config.json at the resolved sha (HEAD + GET each).\n"
+        "  - a cold run asks model_info once per model and per ancestor (memoised, threads\n"
+        "    share it), downloads README.md at the resolved sha (HEAD + GET) and asks one\n"
+        "    paths-info POST for the weights' sha256 (config.json is not downloaded:\n"
+        "    model_info carries it).\n"
+        "  - in flight = HubOptions.max_requests, the requests at once: --jobs N allows N, so\n"
+        "    at --jobs 1 every request waits for the one before; the 8-in-flight jobs=1 run\n"
+        "    overlaps a model's card with its paths-info (3 waits a model instead of 4).\n"
         "  - warm, unpinned: 'org/name' could point to a new commit since the last run, so every\n"
         "    target's model_info is asked again; its files are then read at the sha it returns,\n"
         "    and hf_hub_download answers a sha it has already cached without any request.\n"
@@ -456,7 +490,7 @@ def scale(models: int, ancestors: int, latency: float, jobs: int, same_process: 
                 cpu = time.process_time()
                 r = run_audit(hub, "warm, pinned", pinned, root / "p", j, "= cold pinned")
                 cpu = time.process_time() - cpu
-                floor = len(r.requests) * latency / j
+                floor = len(r.requests) * latency / r.in_flight
                 per_model = f"{cpu / models * 1000:.2f}"
                 cells = [f"{r.seconds:.2f}", f"{cpu:.2f}", per_model, str(len(r.requests))]
                 rows.append([r.name, str(j), *cells, f"{floor:.2f}"])

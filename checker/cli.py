@@ -275,7 +275,7 @@ def check(
     from checker.cli_output import progress_bar, write_reports
     from checker.cli_text import outcome_line, report_pairs
     from checker.errors import UsageError
-    from checker.sources.hub.options import DEFAULT_HUB_JOBS, HubOptions
+    from checker.sources.hub.options import HubOptions, requests_in_flight
 
     if not targets and not authors and not hf_cache:
         raise UsageError("name at least one TARGET, --author ORG or --hf-cache")
@@ -294,7 +294,7 @@ def check(
     hub = HubOptions(
         offline=offline or hf_cache,
         timeout=timeout,
-        max_requests=jobs or DEFAULT_HUB_JOBS,
+        max_requests=requests_in_flight(jobs),
         weight_headers=weight_headers,
     )
     workspace = find_workspace(targets, root)

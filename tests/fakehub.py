@@ -513,6 +513,8 @@ class FakeHub:
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._counter = 0
+        self.in_flight = 0  # requests being answered now (from logged to answered)
+        self.peak_in_flight = 0  # the most at once since the log was last cleared
         self._servers: dict[str, _Server] = {}
         self._last_ports: dict[str, int] = {}
         self._threads: list[threading.Thread] = []
@@ -565,6 +567,7 @@ class FakeHub:
     def clear_log(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.peak_in_flight = self.in_flight
 
     def reset(self) -> None:
         """Forget repos, faults and the log; restore latency/fail_mode/page sizes defaults."""
@@ -664,6 +667,16 @@ class FakeHub:
     # -- request handling ------------------------------------------------------------------
 
     def _dispatch(self, handler: _Handler, method: str) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            self._answer(handler, method)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, handler: _Handler, method: str) -> None:
         split = urlsplit(handler.path)
         query = parse_qs(split.query, keep_blank_values=True)
         headers = {k.lower(): v for k, v in handler.headers.items()}

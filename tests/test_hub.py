@@ -532,43 +532,43 @@ def test_author_lists_every_model_across_pages(options: HubOptions) -> None:
     assert len(HUB.requests_to(r"^/api/models$")) >= 2  # page_size=3: paginated
 
 
-def test_cli_against_the_fake_hub(tmp_path: Path) -> None:
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``clearance check ARGS --format json --policy builtin:baseline`` against the fake Hub."""
     env = {
         **os.environ,
         "HF_ENDPOINT": HUB.url,
-        "HF_HOME": str(tmp_path),
+        "HF_HOME": str(home),
         "CI": "1",
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
         "HF_TOKEN": TOKEN,
     }
     env.pop("HF_HUB_OFFLINE", None)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checker",
-            "check",
-            "google/healthy",
-            "google/nope",
-            "meta-llama/Llama-3.1-8B",
-            "--format",
-            "json",
-            "--policy",
-            "builtin:baseline",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
+    command = [sys.executable, "-m", "checker", "check", *args]
+    command += ["--format", "json", "--policy", "builtin:baseline"]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+
+
+def test_cli_against_the_fake_hub(tmp_path: Path) -> None:
+    out = _cli(tmp_path, "google/healthy", "google/nope", "meta-llama/Llama-3.1-8B")
     assert out.returncode == 2, out.stderr
     assert TOKEN not in out.stdout + out.stderr
     doc = json.loads(out.stdout)
     verdicts = {m["id"]: m["verdict"] for m in doc["models"]}
     assert verdicts["google/healthy"] == "pass" and verdicts["google/nope"] == "error"
     assert all(len(m["revision"] or "x" * 40) == 40 for m in doc["models"])
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_cli_jobs_bounds_the_requests_in_flight(tmp_path: Path, jobs: int) -> None:
+    """``--jobs N`` asks the Hub at most N things at once (``requests_in_flight``): with
+    ``--jobs 1`` a model's card and its weights' paths-info are asked one after the other."""
+    HUB.latency = 0.03  # long enough for requests that may overlap to do so
+    targets = ["google/healthy", "allenai/merged", "microsoft/custom-code", "google/cycle-a"]
+    out = _cli(tmp_path, *targets, "--jobs", str(jobs))
+    assert out.returncode in (0, 1), out.stderr
+    assert len(json.loads(out.stdout)["models"]) == len(targets)
+    assert HUB.peak_in_flight == 1 if jobs == 1 else 2 <= HUB.peak_in_flight <= jobs
 
 
 def test_gather_with_one_job_matches_many(options: HubOptions) -> None:

@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 DEFAULT_HUB_JOBS = 8  # Hub models read at once (threads), and requests in flight, by default
 
 
+def requests_in_flight(jobs: int | None) -> int:
+    """The requests in flight at once for ``--jobs`` (``HubOptions.max_requests``): as many as
+    models read at once, so ``--jobs 1`` asks the Hub one thing at a time."""
+    return jobs or DEFAULT_HUB_JOBS
+
+
 @dataclass(frozen=True, slots=True)
 class HubOptions:
     """How to reach the Hub. None means huggingface_hub's own default (HF_ENDPOINT, HF_TOKEN or
