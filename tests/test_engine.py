@@ -273,3 +273,43 @@ def test_a_rule_reads_only_the_sections_it_names(kb, make_model, write_policy) -
     result = run(kb, write_policy, [(folder, "acme/m")], extra + "settings: {unknown: note}\n")
     (finding,) = [f for f in result.models[0].findings if f.rule == "acme/english"]
     assert finding.message == "en under MIT from google/a"
+
+
+def test_prechecked_findings_serve_only_the_facts_they_were_computed_from(  # type: ignore[no-untyped-def]
+    kb, make_model, write_policy
+) -> None:
+    """Findings computed while the rest of an audit is read are used for the very facts object
+    they came from; facts replaced since (linking, a lock) and another policy are checked anew."""
+    from checker.engine import Prechecked, evaluate_model
+
+    policy = load_policy(write_policy(POLICY), kb)
+    qwen = make_model("license: apache-2.0")
+    facts = gather([Target("local", str(qwen), qwen.name, "Qwen/Qwen2.5-7B")], kb)
+    plain = audit_facts(facts, policy, kb, FIXED_NOW)
+    assert any(f.rule == "provenance/denied-jurisdiction" for f in plain.models[0].findings)
+
+    marker = dataclasses.replace(plain.models[0].findings[0], message="planted, to be seen")
+    early = Prechecked(policy, kb)
+    early.add(facts)
+    assert len(early) == 1
+    early._found[id(facts[0])][1][:] = [marker]  # what evaluate takes, if it takes it
+    used = audit_facts(facts, policy, kb, FIXED_NOW, prechecked=early)
+    assert [f.message for f in used.models[0].findings] == ["planted, to be seen"]
+    assert len(early) == 0  # taken once, then nothing is kept
+
+    early.add(facts)
+    early._found[id(facts[0])][1][:] = [marker]
+    copy = [dataclasses.replace(facts[0])]  # equal facts, another object: checked again
+    assert audit_facts(copy, policy, kb, FIXED_NOW, prechecked=early).models == plain.models
+    assert len(early) == 0  # what was not taken is dropped with the evaluation
+
+    other = load_policy(write_policy(POLICY), kb)  # an equal policy, another object
+    early.add(facts)
+    early._found[id(facts[0])][1][:] = [marker]
+    assert audit_facts(facts, other, kb, FIXED_NOW, prechecked=early).models == plain.models
+
+    unbound = dataclasses.replace(facts[0], binding=None, terms=None, obligations=())
+    early = Prechecked(policy, kb)
+    early.add([unbound])  # not complete: left to evaluate, which binds it first
+    assert len(early) == 0
+    assert evaluate_model(facts[0], early._ctx) == list(plain.models[0].findings)

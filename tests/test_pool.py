@@ -19,14 +19,21 @@ from conftest import EXAMPLES, FIXED_NOW, safetensors_bytes
 from checker import pool, transfer
 from checker.api import audit, gather
 from checker.cli import main
+from checker.facts import ModelFacts
 from checker.facts.curations import NO_CURATIONS
-from checker.knowledge import Knowledge
+from checker.facts.lineage import link_lineage
+from checker.findings import Finding
+from checker.knowledge import Knowledge, load_knowledge
+from checker.policy import load_policy
 from checker.reporters.json_report import render_json
+from checker.sources import Session
 from checker.sources.targets import Target, parse_target
 
 FOLDERS = pool.POOL_MIN + 40  # enough for the pool, and more than a few chunks each way
 LICENSES = ["apache-2.0", "mit", "llama3.1", "cc-by-nc-4.0", "gemma", "other", "openrail", ""]
 BASES = ["", "meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "mistralai/Mistral-7B-v0.1"]
+OWNERS = ("acme-labs", "meta-llama", "someone", "Qwen")
+IN_RUN_BASE = 10  # every tenth folder (from the eleventh) is a fine-tune of the one before it
 POLICY = """\
 version: 1
 name: pool-test
@@ -47,6 +54,8 @@ def _folder(folder: Path, i: int) -> None:
     """A small model folder; every few a broken one (bad YAML, bad UTF-8, bad JSON, no card)."""
     folder.mkdir(parents=True)
     lic, base = LICENSES[i % len(LICENSES)], BASES[i % len(BASES)]
+    if i % IN_RUN_BASE == 1 and i > 1:  # its base is in the same audit: linking changes it
+        base = f"{OWNERS[(i - 1) % 4]}/m{i - 1:04d}"
     front = [f"license: {lic}" if lic else "pipeline_tag: text-generation", f"tags: [m-{i}]"]
     if base:
         front.append(f"base_model: {base}")
@@ -73,7 +82,7 @@ def _tree(root: Path, count: int = FOLDERS) -> Path:
             shutil.copytree(examples[i % len(examples)], folder)
         else:
             _folder(folder, i)
-        owner = ("acme-labs", "meta-llama", "someone", "Qwen")[i % 4]
+        owner = OWNERS[i % 4]
         lines += [f"  - id: {owner}/m{i:04d}", f"    path: models/m{i:04d}"]
     lines += ["  - id: acme/gone", "    path: models/not-there"]
     manifest = root / "models.yaml"
@@ -113,6 +122,38 @@ def test_pool_report_is_byte_identical_to_the_serial_one(tree: Path) -> None:
     assert len(pooled_seen) == len(serial_seen) == FOLDERS + 1  # the bar advances for each
     assert sorted(t.ref for t in pooled_seen) == sorted(t.ref for t in serial_seen)
     assert _report(tree, 3) == serial  # two workers and the caller
+
+
+def test_the_caller_checks_facts_while_the_workers_read(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the pool, the caller checks each chunk's facts between its reads (``Prechecked``):
+    the audit uses those findings for every model left as read, and checks again those whose
+    lineage the run's other models changed (their fine-tunes in the same manifest); the report
+    stays the serial one (``test_pool_report_is_byte_identical_to_the_serial_one``)."""
+    from checker.engine import Prechecked
+
+    taken: list[bool] = []
+    real = Prechecked.take
+
+    def take(self: Prechecked, facts: ModelFacts) -> list[Finding] | None:
+        found = real(self, facts)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Prechecked, "take", take)
+    policy = str(tree.parent / "policy.yaml")
+    result = audit([str(tree)], policy, jobs=2, now=FIXED_NOW)
+    kb = load_knowledge()
+    curations = load_policy(policy, kb).curations
+    as_read = [pool.read_target(t, kb, curations, Session()) for t in parse_target(str(tree))]
+    replaced = sum(a is not b for a, b in zip(as_read, link_lineage(as_read), strict=True))
+    assert replaced >= 5  # fine-tunes of a folder in the manifest that gives them more lineage
+    assert len(taken) == len(result.models) == FOLDERS + 1
+    assert taken.count(False) == replaced  # checked again, after linking; the rest were taken
+    taken.clear()
+    audit([str(tree)], policy, jobs=1, now=FIXED_NOW)
+    assert taken == [False] * (FOLDERS + 1)  # read in one process: checked after, as before
 
 
 def test_workers_hash_weights_when_asked(tree: Path) -> None:
