@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker import collector
 from checker.checks import CHECKS, RULES
-from checker.engine import Prechecked, evaluate
+from checker.engine import evaluate
 from checker.errors import InputError, UsageError
 from checker.facts import ModelFacts
 from checker.facts.binding import bind
@@ -56,15 +56,12 @@ def gather(
     jobs: int | None = None,
     progress: Callable[[Target], None] | None = None,
     curations: Curations = NO_CURATIONS,
-    on_read: Callable[[list[ModelFacts]], None] | None = None,
 ) -> list[ModelFacts]:
     """Read every target through its source into facts with the policy's ``curations``
     (``developers:``, ``clarify:``) applied, link the lineages through the audit's other models
     and bind the licences: complete facts. ``jobs`` (default: the number of cores for local
     folders, 8 for the Hub) is how many are read at once: local folders in worker processes
-    when there are at least ``pool.POOL_MIN`` of them, Hub models in threads. ``on_read`` is
-    called in this process with facts read in the pool or from the Hub, bound but not yet
-    linked, while other models are still being read (``Prechecked.add``)."""
+    when there are at least ``pool.POOL_MIN`` of them, Hub models in threads."""
     session = session or Session()
     items = list(targets)
     with collector.bulk() as tick:
@@ -76,7 +73,7 @@ def gather(
                 progress(target)
             return facts
 
-        return _gather(items, kb, session, jobs, progress, curations, read, tick, on_read)
+        return _gather(items, kb, session, jobs, progress, curations, read, tick)
 
 
 def _gather(
@@ -88,7 +85,6 @@ def _gather(
     curations: Curations,
     read: Callable[[Target], ModelFacts],
     tick: Callable[[], None],
-    on_read: Callable[[list[ModelFacts]], None] | None = None,
 ) -> list[ModelFacts]:
     """``gather``'s work, with the collector paused (``collector.bulk``): ``read`` reads one
     target in this process; ``tick`` is called once per model built here."""
@@ -98,14 +94,7 @@ def _gather(
     if use_pool(processes, len(local)):  # before any thread starts: workers are forked
         chosen = [items[i] for i in local]
         read_all = read_in_pool(
-            chosen,
-            kb,
-            curations,
-            processes,
-            read,
-            progress,
-            hash_weights=session.hash_weights,
-            on_read=on_read,
+            chosen, kb, curations, processes, read, progress, hash_weights=session.hash_weights
         )
         found.update(zip(local, read_all, strict=True))
     rest = [t for i, t in enumerate(items) if i not in found]
@@ -115,7 +104,7 @@ def _gather(
     if threads <= 1 or len(rest) <= 1 or all(t.kind == "local" for t in rest):
         read_rest = [read(t) for t in rest]
     else:
-        read_rest = _read_on_threads(rest, kb, session, threads, progress, curations, tick, on_read)
+        read_rest = _read_on_threads(rest, kb, session, threads, progress, curations, tick)
     others = iter(read_rest)
     facts = [found[i] if i in found else next(others) for i in range(len(items))]
     return [bind(f, kb) for f in link_lineage(facts)]
@@ -129,14 +118,12 @@ def _read_on_threads(
     progress: Callable[[Target], None] | None,
     curations: Curations,
     tick: Callable[[], None],
-    on_read: Callable[[list[ModelFacts]], None] | None = None,
 ) -> list[ModelFacts]:
     """Targets that wait for the Hub are read on ``threads`` threads; those whose source says
     they need no request (``Source.ready``: a pinned commit with everything cached, its
     ancestors known to this run) are read here, where reading them on threads would only make
-    the threads contend for the interpreter. Facts are built (and bound, and given to
-    ``on_read``) here, in order, as reads come back, so CPU work is never spread over
-    threads and overlaps the requests still out."""
+    the threads contend for the interpreter. Facts are built here, in order, as reads come back,
+    so CPU work is never spread over threads."""
     from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor  # ~10 ms to import
 
@@ -146,14 +133,11 @@ def _read_on_threads(
     def build(done: bool) -> None:  # the reads at the front that are back (or all: ``done``)
         while queue and (done or not isinstance(queue[0][1], Future) or queue[0][1].done()):
             target, raw = queue.popleft()
-            built = build_facts(raw.result() if isinstance(raw, Future) else raw, kb, curations)
-            facts = bind(built, kb)
+            facts = build_facts(raw.result() if isinstance(raw, Future) else raw, kb, curations)
             tick()
             if progress is not None:
                 progress(target)
             out.append(facts)
-            if on_read is not None:
-                on_read([facts])
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clearance") as pool:
         for target in targets:
@@ -204,16 +188,14 @@ def audit_facts(
     kb: Knowledge | None = None,
     now: dt.datetime | None = None,
     workspace: Workspace | None = None,
-    prechecked: Prechecked | None = None,
 ) -> AuditResult:
     """Evaluate already-gathered facts (pure apart from the optional clock). ``workspace``
     (``find_workspace``) is where reports place file paths (SARIF's repository root). The
     policy's ``developers:`` and ``clarify:`` apply when the facts are gathered (``gather(...,
-    curations=policy.curations)``), not here. ``prechecked``: findings computed while the facts
-    were gathered (``gather(..., on_read=prechecked.add)``), used for the facts left as read."""
+    curations=policy.curations)``), not here."""
     kb = kb or load_knowledge()
     now = now or dt.datetime.now(dt.UTC)
-    models, findings = evaluate(facts, policy, kb, now.date(), prechecked)
+    models, findings = evaluate(facts, policy, kb, now.date())
     return AuditResult(
         tool_version=__version__,
         knowledge_version=kb.version,
@@ -368,16 +350,9 @@ def _audit(
         raise InputError("no model to audit: " + ("; ".join(empty) or "no target named one"))
     if on_targets is not None:
         on_targets(len(parsed))
-    prechecked = Prechecked(loaded, kb)  # checked while the rest are read (pool, Hub)
     try:
         facts = gather(
-            parsed,
-            kb,
-            session=session,
-            jobs=jobs,
-            progress=progress,
-            curations=loaded.curations,
-            on_read=prechecked.add,
+            parsed, kb, session=session, jobs=jobs, progress=progress, curations=loaded.curations
         )
     finally:
         session.close()
@@ -386,7 +361,7 @@ def _audit(
 
         facts, more = apply_lock(facts, parsed, lock, __version__)
         notes += more
-    result = audit_facts(facts, loaded, kb, now, workspace, prechecked)
+    result = audit_facts(facts, loaded, kb, now, workspace)
     return replace(result, notes=tuple(notes)) if notes else result
 
 

@@ -160,15 +160,10 @@ def read_in_pool(
     progress: Callable[[Target], None] | None = None,
     *,
     hash_weights: bool = False,
-    on_read: Callable[[list[ModelFacts]], None] | None = None,
 ) -> list[ModelFacts]:
     """The facts of ``targets`` read by ``jobs - 1`` workers and the caller, in order. ``read``
     is the caller's serial read (it reports its own progress); ``progress`` is called for each
-    folder a worker read; ``hash_weights`` is the caller's session's (workers hash too).
-    ``on_read`` is given each chunk's facts in the caller as they are read (its own chunks and
-    the workers'), between the caller's reads: work done there, such as checking the facts, is
-    work the caller does instead of reading, so the workers read more and it does not wait for
-    every model to be read."""
+    folder a worker read; ``hash_weights`` is the caller's session's (workers hash too)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -216,8 +211,6 @@ def read_in_pool(
                 progress(target)
             facts.append(found)
         results[index] = facts
-        if on_read is not None:
-            on_read(facts)
 
     try:
         while front < back:
@@ -237,9 +230,7 @@ def read_in_pool(
                 front += 1
             if front < back:  # the caller's own chunk, from the back
                 back -= 1
-                results[back] = own = [read(t) for t in chunks[back]]
-                if on_read is not None:
-                    on_read(own)
+                results[back] = [read(t) for t in chunks[back]]
             for index in [i for i, f in sent.items() if f.done()]:  # the bar moves on
                 settle(index)
         for index in sorted(sent):
