@@ -168,3 +168,63 @@ def test_facts_bound_before_linking_are_bound_again_where_the_lineage_grows(kb, 
     assert llama is not None
     inherited = {(b.entry.id, b.via.id) for b in bind(linked[1], kb).binding or () if b.via}
     assert (llama.id, "meta-llama/base") in inherited
+
+
+ANCESTOR_CARDS = [
+    {"license": "llama3.1"},
+    {"license": ["apache-2.0", "mit"]},
+    {"license": "other", "license_name": "llama3.1"},
+    {"license": "other", "license_link": "https://www.apache.org/licenses/LICENSE-2.0"},
+    {"license": "other", "license_name": "my-own-licence"},
+    {"license": "other"},
+    {"license": 1},
+    {"license": True},
+    {"license": "1"},
+    {"license": None},
+    {"license": {"id": "mit"}},
+    {"license_name": "gemma"},
+    {"tags": ["text-generation"]},
+    {},
+]
+
+
+def test_ancestor_licence_ids_are_those_of_license_facts_remembered_or_not(kb) -> None:  # type: ignore[no-untyped-def]
+    """The memo of an ancestor's licence ids (keyed by the three licence keys) gives what
+    ``license_facts`` gives for the whole card data, on every shape, asked twice, in any order;
+    values that compare equal in Python but differ in YAML (1, True, "1") are kept apart."""
+    from types import MappingProxyType
+
+    from checker.facts import lineage
+    from checker.facts.license import license_facts
+    from checker.facts.model import CardFacts
+
+    def direct(data: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+        card = CardFacts(present=True, path="hf:x/y", metadata=MappingProxyType(dict(data)))
+        return license_facts(kb, card).ids
+
+    lineage._CARD_IDS[:] = [None, {}]
+    expected = [direct({**d, "model-index": [{"name": "x"}]}) for d in ANCESTOR_CARDS]
+    assert ("Apache-2.0", "MIT") in expected and ("Apache-2.0",) in expected and () in expected
+    for order in (ANCESTOR_CARDS, ANCESTOR_CARDS[::-1], ANCESTOR_CARDS):
+        for data in order:
+            want = expected[ANCESTOR_CARDS.index(data)]
+            assert lineage._card_licence_ids(kb, {**data, "model-index": []}) == want, data
+    # {"license": None}, {"tags": [...]} and {} read alike (``get`` gives None): one entry
+    assert lineage._CARD_IDS[0] is kb
+    assert len(lineage._CARD_IDS[1]) == len(ANCESTOR_CARDS) - 2
+
+
+def test_ancestor_licence_memo_is_per_knowledge_base(kb) -> None:  # type: ignore[no-untyped-def]
+    """What was remembered for one knowledge base is never used for another (a knowledge base
+    that knows a licence the other does not), and only the last one asked is kept alive."""
+    from dataclasses import replace
+
+    from checker.facts import lineage
+
+    other = replace(kb, version="other")
+    lineage._CARD_IDS[:] = [None, {}]
+    assert lineage._card_licence_ids(kb, {"license": "mit"}) == ("MIT",)
+    lineage._CARD_IDS[1][repr(["mit", None, None])] = ("not-this",)  # as if another kb said so
+    lineage._CARD_IDS[0] = other
+    assert lineage._card_licence_ids(kb, {"license": "mit"}) == ("MIT",)
+    assert lineage._CARD_IDS[0] is kb

@@ -187,17 +187,38 @@ def catalogue_lineage(
     return tuple(out)
 
 
+# The licence ids of an ancestor's card data depend on these keys alone (``license_facts``
+# without a source's files reads no other); a bulk audit meets the same ancestors again and again.
+# Remembered for one knowledge base at a time (the last one asked: one per run), never another's.
+_LICENCE_KEYS = ("license", "license_name", "license_link")
+_CARD_IDS: list[Any] = [None, {}]  # [knowledge base, {spelling of the keys: ids}]
+MEMO_LIMIT = 4096
+
+
+def _card_licence_ids(kb: Knowledge, card_data: Mapping[str, Any]) -> tuple[str, ...]:
+    """``license_facts(kb, card).ids`` for card data, remembered per spelling of the licence
+    keys (``repr`` tells ``1`` from ``True`` and ``"1"``)."""
+    owner, memo = _CARD_IDS
+    if owner is not kb:
+        memo = {}
+        _CARD_IDS[:] = [kb, memo]
+    key = repr([card_data.get(k) for k in _LICENCE_KEYS])
+    ids: tuple[str, ...] | None = memo.get(key)
+    if ids is None:
+        metadata = MappingProxyType({k: card_data[k] for k in _LICENCE_KEYS if k in card_data})
+        ids = license_facts(kb, CardFacts(present=True, path="card", metadata=metadata)).ids
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = ids
+    return ids
+
+
 def ancestor_of_raw(
     kb: Knowledge, raw: RawAncestor, model: RawModel, curations: Curations = NO_CURATIONS
 ) -> Ancestor:
     """An ancestor a source walked: its licence from its card data, country from its owner."""
     developer = developer_of(kb, raw.id.split("/", 1)[0], raw.id, curations)
-    license_ids: tuple[str, ...] = ()
-    if raw.card_data is not None:
-        card = CardFacts(
-            present=True, path=f"hf:{raw.id}", metadata=MappingProxyType(dict(raw.card_data))
-        )
-        license_ids = license_facts(kb, card).ids
+    license_ids = () if raw.card_data is None else _card_licence_ids(kb, raw.card_data)
     listed, listed_where = _catalogue_licence(kb, raw.id)
     disagrees = None
     extra: tuple[Evidence, ...] = ()
